@@ -1,0 +1,187 @@
+/**
+ * The typed event log. The engine emits these and never calls a view; a view, the narration and
+ * the command-line runner all read the same records. Each record carries the ids a view needs to
+ * draw it (nodes, objects, disks, blocks) and `cause`, the scenario step that led to it
+ * ("3", "6.2", or "sys" for the allocator's own work).
+ *
+ * @example
+ * { t: 120, type: 'hop', msg: 4, from: '52', to: '64', arrive: 151, cls: 'io', what: 'write',
+ *   target: 'M0', block: 3, reply: false, cause: '1' }
+ */
+export type NodeId = string;
+
+/** Kinds of traffic, so that a view can colour a packet by what it is for. */
+export type TrafficClass = 'io' | 'cow' | 'copy' | 'coord' | 'desc' | 'resync' | 'ctl';
+
+export type Op = 'read' | 'write';
+
+export interface StepEvent {
+	t: number;
+	type: 'step';
+	step: string;
+	op: string;
+	phase: 'start' | 'end';
+	ok?: boolean;
+	error?: string;
+}
+
+/** The allocator created or changed the master copy of a description ([0013], [0016]). */
+export interface DescribeEvent {
+	t: number;
+	type: 'describe';
+	node: NodeId;
+	object: string;
+	version: number;
+	layout: string;
+	blocks: number;
+	change: 'create' | 'child-state';
+	child?: string;
+	state?: string;
+}
+
+/** A node stored a description it received into its description memory ([0017], [0023]). */
+export interface InstallEvent {
+	t: number;
+	type: 'install';
+	node: NodeId;
+	object: string;
+	version: number;
+	unified: boolean;
+}
+
+/** A message leaves `from` and reaches `to` at `arrive`: one link of one transaction's path. */
+export interface HopEvent {
+	t: number;
+	type: 'hop';
+	msg: number;
+	from: NodeId;
+	to: NodeId;
+	arrive: number;
+	cls: TrafficClass;
+	what: string;
+	/** The object or disk the transaction addresses, when it addresses one. */
+	target?: string;
+	block?: number;
+	reply: boolean;
+	ok?: boolean;
+	/** How a switch chose the next hop: from a description it holds, or the address alone ([0019]). */
+	via?: 'description' | 'address';
+	cause: string;
+}
+
+/** A message was lost: its next node is down. */
+export interface DropEvent {
+	t: number;
+	type: 'drop';
+	msg: number;
+	node: NodeId;
+	cause: string;
+}
+
+/** An application handed a transaction to its host's storage manager ([0018]). */
+export interface SubmitEvent {
+	t: number;
+	type: 'submit';
+	host: NodeId;
+	app: string;
+	op: Op;
+	object: string;
+	block: number;
+	bytes: number;
+	offset: number;
+	cause: string;
+}
+
+/** A storage manager mapped a block of an object through its own copy of the description ([0018]–[0021]). */
+export interface TranslateEvent {
+	t: number;
+	type: 'translate';
+	node: NodeId;
+	object: string;
+	layout: string;
+	version: number;
+	block: number;
+	op: Op;
+	unified: boolean;
+	targets: Array<{ kind: 'object' | 'disk'; id: string; block: number; role?: 'data' | 'parity' }>;
+	cls: TrafficClass;
+	cause: string;
+}
+
+/** A physical block read or write, from issue (`t`) to completion (`done`). */
+export interface DiskEvent {
+	t: number;
+	type: 'disk';
+	array: NodeId;
+	disk: string;
+	block: number;
+	io: Op;
+	done: number;
+	ok: boolean;
+	cls: TrafficClass;
+	cause: string;
+}
+
+/** The application's transaction finished (acknowledged, or failed with `error`). */
+export interface CompleteEvent {
+	t: number;
+	type: 'complete';
+	host: NodeId;
+	op: Op;
+	object: string;
+	block: number;
+	ok: boolean;
+	error?: string;
+	cause: string;
+}
+
+export interface DiskStateEvent {
+	t: number;
+	type: 'disk-state';
+	disk: string;
+	array: NodeId;
+	state: 'failed' | 'ok';
+}
+
+export interface NodeStateEvent {
+	t: number;
+	type: 'node-state';
+	node: NodeId;
+	state: 'crashed' | 'up';
+}
+
+/** New I/O to blocks [from, to) of `object` waits at `node` until the matching thaw. */
+export interface FreezeEvent {
+	t: number;
+	type: 'freeze' | 'thaw';
+	node: NodeId;
+	object: string;
+	from: number;
+	to: number;
+}
+
+/** A resynchronisation of a redundant object's child covered blocks [from, to). */
+export interface ResyncEvent {
+	t: number;
+	type: 'resync';
+	node: NodeId;
+	object: string;
+	child: string;
+	from: number;
+	to: number;
+}
+
+export type SimEvent =
+	| StepEvent
+	| DescribeEvent
+	| InstallEvent
+	| HopEvent
+	| DropEvent
+	| SubmitEvent
+	| TranslateEvent
+	| DiskEvent
+	| CompleteEvent
+	| DiskStateEvent
+	| NodeStateEvent
+	| FreezeEvent
+	| ResyncEvent;

@@ -1,0 +1,225 @@
+import type { NodeId, Op } from './events';
+import { all, Future, spawn } from './future';
+import type { Ctx, Reply } from './messages';
+import { Sim } from './sim';
+import { fromHex, fromText, toHex } from './bytes';
+import { memoryStores, type StoreFactory } from './block-store';
+import type { DescriptionMode, DiskSpec, ObjectSpec } from './layout/catalog';
+import { Catalog } from './layout/catalog';
+import { Node, type World } from './nodes/node';
+import { Host } from './nodes/host';
+import { Disk, DiskArray } from './nodes/disk-array';
+import { Switch } from './nodes/switch';
+import { Allocator } from './nodes/allocator';
+
+/** One step of a scenario document (see SCENARIO-FORMAT.md). */
+export type Step =
+	| {
+			op: 'write';
+			host: string;
+			object: string;
+			block: number;
+			data?: string;
+			hex?: string;
+			offset?: number;
+			whole?: boolean;
+	  }
+	| { op: 'read'; host: string; object: string; block: number }
+	| { op: 'snapshot'; source: string; target: string; coordinator: string; copier: string }
+	| { op: 'copy'; target: string; blocks?: number; all?: boolean }
+	| { op: 'parallel'; steps: Step[] }
+	| { op: 'fail' | 'repair'; disk: string }
+	| { op: 'crash' | 'restart'; node: string };
+
+/**
+ * Everything that decides a run: with the same spec and steps, the event log is the same.
+ *
+ * @example
+ * const lab = new Lab({
+ *   seed: 7, blockSize: 512, protocol: 'coherent', descriptions: 'per-level', hosts: ['52', '54'],
+ *   disks: [{ id: 'd1', array: '56', blocks: 8 }, { id: 'd3', array: '58', blocks: 8 }],
+ *   objects: [{ id: 'V', layout: 'mirror', children: ['d1', 'd3'] }]
+ * });
+ * lab.run({ op: 'write', host: '52', object: 'V', block: 3, data: 'D' }, '1');
+ */
+export interface LabSpec {
+	seed: number;
+	blockSize: number;
+	protocol: 'coherent' | 'literal';
+	descriptions: DescriptionMode;
+	hosts: NodeId[];
+	disks: DiskSpec[];
+	objects: ObjectSpec[];
+}
+
+export interface PhysicalIo {
+	disk: string;
+	block: number;
+	io: Op;
+}
+
+/** What one step did, in the shape the command-line runner prints. */
+export interface StepResult {
+	step: string;
+	op: string;
+	ok: boolean;
+	error?: string;
+	hex?: string;
+	physical?: PhysicalIo[];
+}
+
+export const SWITCH_ID = '64';
+export const ALLOCATOR_ID = '74';
+
+export interface LabOptions {
+	stores?: StoreFactory;
+	/** Keep the event log in memory (default); a benchmark may only count. */
+	keepLog?: boolean;
+}
+
+/** A whole simulated system of Fig. 3, built from a spec and driven one step at a time. */
+export class Lab implements World {
+	readonly sim: Sim;
+	readonly hostIds: NodeId[];
+	readonly switchId = SWITCH_ID;
+	readonly allocatorId = ALLOCATOR_ID;
+	readonly nodes = new Map<NodeId, Node>();
+	readonly disks = new Map<string, Disk>();
+	readonly allocator: Allocator;
+	private msgSeq = 0;
+	private physical = new Map<string, PhysicalIo[]>();
+
+	constructor(
+		readonly spec: LabSpec,
+		opts: LabOptions = {}
+	) {
+		this.sim = new Sim(spec.seed, opts.keepLog ?? true);
+		this.hostIds = spec.hosts;
+		const stores = opts.stores ?? memoryStores;
+		for (const h of spec.hosts) this.nodes.set(h, new Host(h, this));
+		this.nodes.set(SWITCH_ID, new Switch(SWITCH_ID, this));
+		this.allocator = new Allocator(ALLOCATOR_ID, this);
+		this.nodes.set(ALLOCATOR_ID, this.allocator);
+		for (const d of spec.disks) {
+			let a = this.nodes.get(d.array);
+			if (!a) this.nodes.set(d.array, (a = new DiskArray(d.array, this)));
+			const disk = new Disk(d.id, d.array, stores(d.id, spec.blockSize, d.blocks));
+			(a as DiskArray).disks.set(d.id, disk);
+			this.disks.set(d.id, disk);
+		}
+		this.allocator.catalog = new Catalog(spec.disks);
+		this.allocator.mode = spec.descriptions;
+		this.sim.subscribe((e) => {
+			if (e.type === 'disk' && e.ok) this.physical.get(e.cause)?.push({ disk: e.disk, block: e.block, io: e.io });
+		});
+		const ctx: Ctx = { cause: 'sys', cls: 'desc' };
+		spawn(this.allocator.createAll(ctx, spec.objects));
+		this.sim.runUntilIdle();
+	}
+
+	node(id: NodeId): Node {
+		return this.nodes.get(id)!;
+	}
+
+	nextMsgId(): number {
+		return ++this.msgSeq;
+	}
+
+	/** Runs one top-level step to completion (every effect of it, to quiescence). */
+	run(step: Step, id: string): StepResult[] {
+		const f = this.issue(step, id);
+		this.sim.runUntilIdle();
+		if (!f.settled) throw new Error(`step ${id} did not finish`);
+		return f.value;
+	}
+
+	/** Starts a step now; its results settle when it has finished. */
+	issue(step: Step, id: string): Future<StepResult[]> {
+		if (step.op === 'parallel') {
+			return flatten(all(step.steps.map((s, i) => this.issue(s, `${id}.${i + 1}`))));
+		}
+		this.sim.emit({ t: this.sim.now, type: 'step', step: id, op: step.op, phase: 'start' });
+		const physical: PhysicalIo[] = [];
+		this.physical.set(id, physical);
+		const out = new Future<StepResult[]>();
+		this.start(step, { cause: id, cls: 'io' }).then((r) => {
+			this.physical.delete(id);
+			this.sim.emit({
+				t: this.sim.now,
+				type: 'step',
+				step: id,
+				op: step.op,
+				phase: 'end',
+				ok: r.ok,
+				...(r.ok ? {} : { error: r.error })
+			});
+			const res: StepResult = { step: id, op: step.op, ok: r.ok };
+			if (!r.ok) res.error = r.error;
+			else {
+				if (r.data) res.hex = toHex(r.data);
+				res.physical = physical;
+			}
+			out.resolve([res]);
+		});
+		return out;
+	}
+
+	private start(step: Exclude<Step, { op: 'parallel' }>, ctx: Ctx): Future<Reply> {
+		const failed = (error: string) => Future.of<Reply>({ ok: false, error });
+		switch (step.op) {
+			case 'write':
+			case 'read': {
+				const host = this.nodes.get(step.host);
+				if (!(host instanceof Host)) return failed(`unknown host ${step.host}`);
+				if (!this.allocator.catalog.objects.has(step.object)) return failed(`unknown object ${step.object}`);
+				const target = { kind: 'object', id: step.object, home: null } as const;
+				if (step.op === 'read') return host.submit(ctx, { op: 'read', target, block: step.block });
+				const bytes = step.hex !== undefined ? fromHex(step.hex) : fromText(step.data ?? '');
+				const offset = step.offset ?? 0;
+				const bs = this.spec.blockSize;
+				if (offset + bytes.length > bs)
+					return failed(`${bytes.length} bytes at offset ${offset} do not fit in a ${bs}-byte block`);
+				let data = bytes;
+				if (step.whole) {
+					data = new Uint8Array(bs);
+					data.set(bytes, offset);
+				}
+				return host.submit(ctx, { op: 'write', target, block: step.block, offset: step.whole ? 0 : offset, data });
+			}
+			case 'fail':
+			case 'repair': {
+				const disk = this.disks.get(step.disk);
+				if (!disk) return failed(`unknown disk ${step.disk}`);
+				const failing = step.op === 'fail';
+				if (disk.failed === failing)
+					return failed(`disk ${step.disk} ${failing ? 'has already failed' : 'has not failed'}`);
+				const array = this.nodes.get(disk.array) as DiskArray;
+				return array.setDiskFailed(ctx, disk.id, failing);
+			}
+			case 'crash':
+			case 'restart': {
+				const node = this.nodes.get(step.node);
+				if (!node) return failed(`unknown node ${step.node}`);
+				if (step.op === 'crash') {
+					if (!node.up) return failed(`node ${step.node} is already down`);
+					node.crash();
+					this.sim.emit({ t: this.sim.now, type: 'node-state', node: node.id, state: 'crashed' });
+				} else {
+					if (node.up) return failed(`node ${step.node} is not down`);
+					this.sim.emit({ t: this.sim.now, type: 'node-state', node: node.id, state: 'up' });
+					node.restart(ctx);
+				}
+				return Future.of<Reply>({ ok: true });
+			}
+			case 'snapshot':
+			case 'copy':
+				return failed(`the "${step.op}" step is not supported by this version of the engine`);
+		}
+	}
+}
+
+function flatten<T>(f: Future<T[][]>): Future<T[]> {
+	const out = new Future<T[]>();
+	f.then((v) => out.resolve(v.flat()));
+	return out;
+}

@@ -1,0 +1,181 @@
+import type { NodeId } from '../events';
+import type { ChildRef, ChildState, Description, Layout, ParityLayout } from './types';
+import { isParity, isRedundant } from './types';
+import { capacity } from './map';
+
+export interface DiskSpec {
+	id: string;
+	array: NodeId;
+	blocks: number;
+}
+
+export interface ObjectSpec {
+	id: string;
+	layout: Layout;
+	children: string[];
+	stripeUnit?: number;
+	parityLayout?: ParityLayout;
+}
+
+/** How the allocator hands out descriptions: one per level ([0017]) or unified ([0016], [0018], [0020]). */
+export type DescriptionMode = 'per-level' | 'unified';
+
+/**
+ * The allocator's master copies of every description, and the rules for who holds which copy.
+ *
+ * @example
+ * const cat = new Catalog([{ id: 'd1', array: '56', blocks: 8 }, { id: 'd3', array: '58', blocks: 8 }]);
+ * cat.create({ id: 'V', layout: 'mirror', children: ['d1', 'd3'] });
+ * cat.get('V').home; // null: the disks sit in two arrays, so hosts translate V themselves
+ */
+export class Catalog {
+	readonly disks = new Map<string, DiskSpec>();
+	readonly objects = new Map<string, Description>();
+	/** child id → id of the object that aggregates it */
+	readonly parent = new Map<string, string>();
+
+	constructor(disks: DiskSpec[]) {
+		for (const d of disks) this.disks.set(d.id, d);
+	}
+
+	get(id: string): Description {
+		const d = this.objects.get(id);
+		if (!d) throw new Error(`unknown object ${id}`);
+		return d;
+	}
+
+	blocksOf(id: string): number {
+		return this.disks.get(id)?.blocks ?? this.get(id).blocks;
+	}
+
+	create(spec: ObjectSpec): Description {
+		const u = spec.layout === 'concat' || spec.layout === 'mirror' ? 1 : (spec.stripeUnit ?? 1);
+		const children: ChildRef[] = spec.children.map((c) => {
+			this.parent.set(c, spec.id);
+			const disk = this.disks.get(c);
+			if (disk) return { kind: 'disk', id: c, array: disk.array, blocks: disk.blocks, state: 'ok' };
+			const o = this.get(c);
+			return { kind: 'object', id: c, blocks: o.blocks, home: o.home, state: 'ok' };
+		});
+		const arrays = this.arraysUnder(spec.children);
+		const firstArray = this.firstDiskArray(spec.children);
+		const d: Description = {
+			id: spec.id,
+			layout: spec.layout,
+			blocks: capacity(
+				spec.layout,
+				children.map((c) => c.blocks),
+				u
+			),
+			stripeUnit: u,
+			parityLayout: spec.parityLayout ?? 'left-symmetric',
+			children,
+			home: arrays.size === 1 ? firstArray : isParity(spec.layout) ? firstArray : null,
+			version: 1
+		};
+		this.objects.set(spec.id, d);
+		return d;
+	}
+
+	/** Replaces a child's state in the master copy and bumps its version. */
+	setChildState(objectId: string, child: number, state: ChildState): Description {
+		const old = this.get(objectId);
+		const d: Description = {
+			...old,
+			version: old.version + 1,
+			children: old.children.map((c, i) => (i === child ? { ...c, state } : c))
+		};
+		this.objects.set(objectId, d);
+		return d;
+	}
+
+	/** Every disk below an object or disk id. */
+	disksUnder(id: string): string[] {
+		if (this.disks.has(id)) return [id];
+		return this.get(id).children.flatMap((c) => this.disksUnder(c.id));
+	}
+
+	private arraysUnder(ids: string[]): Set<NodeId> {
+		return new Set(ids.flatMap((id) => this.disksUnder(id)).map((d) => this.disks.get(d)!.array));
+	}
+
+	private firstDiskArray(ids: string[]): NodeId {
+		return this.disks.get(this.disksUnder(ids[0])[0])!.array;
+	}
+
+	isTopLevel(id: string): boolean {
+		return !this.parent.has(id);
+	}
+
+	topLevelOf(id: string): string {
+		let cur = id;
+		while (this.parent.has(cur)) cur = this.parent.get(cur)!;
+		return cur;
+	}
+
+	/** Nodes whose storage managers translate the object in per-level mode. */
+	translators(id: string, hosts: NodeId[]): NodeId[] {
+		const d = this.get(id);
+		if (d.home) return [d.home];
+		const p = this.parent.get(id);
+		return p ? this.translators(p, hosts) : hosts;
+	}
+
+	/**
+	 * Who receives a copy of the object's description ([0017], [0023]): volume-level descriptions go
+	 * to the hosts and the switch, sub-object descriptions to the array that holds their disks.
+	 * In unified mode only volumes are handed out, each as one description down to the disks, to
+	 * the hosts, the switch and every array under it.
+	 */
+	holders(id: string, mode: DescriptionMode, hosts: NodeId[], switchId: NodeId): NodeId[] {
+		const top = this.isTopLevel(id);
+		if (mode === 'unified') {
+			if (!top) return [];
+			const arrays = [...this.arraysUnder([id])];
+			return [...hosts, switchId, ...arrays.sort()];
+		}
+		const out = new Set(this.translators(id, hosts));
+		if (top) for (const n of [...hosts, switchId]) out.add(n);
+		return [...out];
+	}
+
+	/** The description as handed to a node: per-level as is, unified with every child inline. */
+	copyFor(id: string, mode: DescriptionMode): Description {
+		const d = this.get(id);
+		if (mode === 'per-level') return d;
+		return {
+			...d,
+			children: d.children.map((c) =>
+				c.kind === 'object' ? { ...c, inline: this.copyFor(c.id, mode) } : c
+			)
+		};
+	}
+
+	/** Every object in creation order. */
+	ids(): string[] {
+		return [...this.objects.keys()];
+	}
+
+	/**
+	 * Children to mark failed when a disk fails: walking up from the disk, the first redundant
+	 * object loses the child on the path; if that leaves it unable to serve, the walk goes on.
+	 */
+	childrenLostWith(failedDisks: Set<string>): Array<{ object: string; child: number }> {
+		const unavailable = (id: string): boolean => {
+			if (this.disks.has(id)) return failedDisks.has(id);
+			const d = this.get(id);
+			const lost = d.children.filter((c) => c.state !== 'ok' || unavailable(c.id)).length;
+			if (d.layout === 'mirror') return lost === d.children.length;
+			if (isParity(d.layout)) return lost >= 2;
+			return lost > 0;
+		};
+		const out: Array<{ object: string; child: number }> = [];
+		for (const d of this.objects.values()) {
+			if (!isRedundant(d.layout)) continue;
+			d.children.forEach((c, i) => {
+				if (c.state === 'ok' && unavailable(c.id)) out.push({ object: d.id, child: i });
+			});
+		}
+		return out;
+	}
+}

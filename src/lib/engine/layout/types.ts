@@ -1,0 +1,75 @@
+import type { NodeId } from '../events';
+
+export type Layout = 'concat' | 'stripe' | 'mirror' | 'raid5' | 'raid4';
+export type ParityLayout = 'left-symmetric' | 'left-asymmetric';
+
+/**
+ * A child's standing inside a redundant object. `stale` children are written but never read: a
+ * child being detached passes through it so that no node reads it while another has stopped
+ * writing it, and a child being resynchronised stays in it until its copy is complete.
+ */
+export type ChildState = 'ok' | 'stale' | 'failed';
+
+export interface DiskRef {
+	kind: 'disk';
+	id: string;
+	/** The disk array the disk sits in. */
+	array: NodeId;
+	blocks: number;
+	state: ChildState;
+}
+
+export interface ObjectRef {
+	kind: 'object';
+	id: string;
+	blocks: number;
+	/** The node that translates this child, null when any host holding its description does. */
+	home: NodeId | null;
+	state: ChildState;
+	/** Present in a unified description ([0016]): the child's own description, inline. */
+	inline?: Description;
+}
+
+export type ChildRef = DiskRef | ObjectRef;
+
+/**
+ * A storage object description ([0007]): plain JSON data that relates an object to its children
+ * and lets any node holding a copy translate a logical block.
+ *
+ * @example
+ * // V of [0016]: a two-way mirror of M0 (array 56) and M1 (array 58), per-level form
+ * {
+ *   id: 'V', layout: 'mirror', blocks: 16, stripeUnit: 1, parityLayout: 'left-symmetric',
+ *   home: null, version: 1,
+ *   children: [
+ *     { kind: 'object', id: 'M0', blocks: 16, home: '56', state: 'ok' },
+ *     { kind: 'object', id: 'M1', blocks: 16, home: '58', state: 'ok' }
+ *   ]
+ * }
+ */
+export interface Description {
+	id: string;
+	layout: Layout;
+	/** Capacity in logical blocks. */
+	blocks: number;
+	/** Blocks per chunk for stripe, raid5 and raid4; 1 elsewhere. */
+	stripeUnit: number;
+	parityLayout: ParityLayout;
+	children: ChildRef[];
+	/**
+	 * The disk array whose storage manager translates this object: the one array holding all its
+	 * disks, or for RAID-4/5 the array that serialises its parity updates. Null for volume-level
+	 * objects that every host translates itself.
+	 */
+	home: NodeId | null;
+	/** Bumped by the allocator on every change; a node keeps the newest copy it has received. */
+	version: number;
+}
+
+export function isParity(layout: Layout): boolean {
+	return layout === 'raid5' || layout === 'raid4';
+}
+
+export function isRedundant(layout: Layout): boolean {
+	return layout === 'mirror' || isParity(layout);
+}

@@ -1,0 +1,206 @@
+import type { NodeId } from '../events';
+import { all, Future, wait, type Proc } from '../future';
+import type { Ctx, Reply, Req } from '../messages';
+import { fail, OK } from '../messages';
+import { Catalog, type DescriptionMode, type ObjectSpec } from '../layout/catalog';
+import type { ChildState, Description } from '../layout/types';
+import { isParity } from '../layout/types';
+import { Node } from './node';
+import { StorageNode } from './storage-manager';
+
+/** Blocks (member blocks for RAID) a resync copies under one freeze. */
+export const RESYNC_REGION = 64;
+
+/**
+ * Allocator 74 ([0013]): creates descriptions, hands them out (whole per level, or unified), and
+ * changes them as objects change: a child that fails is detached, a repaired one resynchronised.
+ * Its master copies are persisted, so a crash loses only the work in progress.
+ */
+export class Allocator extends Node {
+	readonly kind = 'allocator' as const;
+	catalog!: Catalog;
+	mode: DescriptionMode = 'per-level';
+	/** Disks reported failed and not yet repaired (persisted with the catalog). */
+	readonly failedDisks = new Set<string>();
+	private detaching = new Map<string, Future<Reply>>();
+	private reattaching = new Set<string>();
+
+	/** Creates every object in order at time 0, then hands the descriptions out ([0016]–[0017]). */
+	*createAll(ctx: Ctx, specs: ObjectSpec[]): Proc<Reply> {
+		for (const s of specs) this.record(this.catalog.create(s), 'create');
+		yield* this.distribute(ctx, this.catalog.ids());
+		return OK;
+	}
+
+	private record(d: Description, change: 'create' | 'child-state', child?: number): void {
+		this.sim.emit({
+			t: this.sim.now,
+			type: 'describe',
+			node: this.id,
+			object: d.id,
+			version: d.version,
+			layout: d.layout,
+			blocks: d.blocks,
+			change,
+			...(child !== undefined ? { child: d.children[child].id, state: d.children[child].state } : {})
+		});
+	}
+
+	/** Sends the current copy of each object's description to every node that should hold it. */
+	*distribute(ctx: Ctx, ids: string[], only?: NodeId): Proc<Reply[]> {
+		const { hostIds, switchId } = this.world;
+		const unified = this.mode === 'unified';
+		const perNode = new Map<NodeId, Description[]>();
+		const sent = new Set<string>();
+		for (const id of ids) {
+			const top = unified ? this.catalog.topLevelOf(id) : id;
+			if (sent.has(top)) continue;
+			sent.add(top);
+			const copy = this.catalog.copyFor(top, this.mode);
+			for (const n of this.catalog.holders(top, this.mode, hostIds, switchId)) {
+				if (only && n !== only) continue;
+				if (!perNode.has(n)) perNode.set(n, []);
+				perNode.get(n)!.push(copy);
+			}
+		}
+		const dctx: Ctx = { ...ctx, cls: 'desc' };
+		return yield* wait(
+			all(
+				[...perNode].map(([n, descriptions]) => this.call(n, { op: 'describe', descriptions, unified }, dctx))
+			)
+		);
+	}
+
+	private *setState(ctx: Ctx, object: string, child: number, state: ChildState): Proc<void> {
+		this.record(this.catalog.setChildState(object, child, state), 'child-state', child);
+		yield* this.distribute(ctx, [object]);
+	}
+
+	protected *handle(req: Req, ctx: Ctx, from: NodeId): Proc<Reply> {
+		switch (req.op) {
+			case 'detach':
+				return yield* this.detach(ctx, req.object, req.child);
+			case 'disk-report':
+				if (req.failed) {
+					this.failedDisks.add(req.disk);
+					for (const { object, child } of this.catalog.childrenLostWith(this.failedDisks))
+						yield* this.detach(ctx, object, this.catalog.get(object).children[child].id);
+				} else {
+					this.failedDisks.delete(req.disk);
+					yield* this.reattachAll(ctx);
+				}
+				return OK;
+			case 'hello':
+				yield* this.distribute(ctx, this.catalog.ids(), from);
+				yield* this.reattachAll(ctx);
+				return OK;
+		}
+		return fail(`allocator ${this.id} cannot serve ${req.op}`);
+	}
+
+	/**
+	 * Takes a child out of service in two phases: first every holder stops reading it (stale), and
+	 * only then does anyone stop writing it (failed). The node that asked may acknowledge its write
+	 * after the first phase: no node can read the copy its write missed.
+	 */
+	private *detach(ctx: Ctx, object: string, childId: string): Proc<Reply> {
+		const key = `${object}\u0000${childId}`;
+		const pending = this.detaching.get(key);
+		if (pending) return yield* wait(pending);
+		const i = this.catalog.get(object).children.findIndex((c) => c.id === childId);
+		if (i < 0) return fail(`${childId} is not a child of ${object}`);
+		if (this.catalog.get(object).children[i].state !== 'ok') return OK;
+		const done = new Future<Reply>();
+		this.detaching.set(key, done);
+		yield* this.setState(ctx, object, i, 'stale');
+		this.detaching.delete(key);
+		done.resolve(OK);
+		this.run(this.finishDetach(ctx, object, i));
+		return OK;
+	}
+
+	private *finishDetach(ctx: Ctx, object: string, child: number): Proc<void> {
+		if (this.catalog.get(object).children[child].state !== 'stale') return;
+		yield* this.setState(ctx, object, child, 'failed');
+		yield* this.reattachAll(ctx);
+	}
+
+	/** Resynchronises every failed child whose disks all answer again. */
+	private *reattachAll(ctx: Ctx): Proc<void> {
+		for (const id of this.catalog.ids()) {
+			const d = this.catalog.get(id);
+			for (let i = 0; i < d.children.length; i++) {
+				const c = d.children[i];
+				if (c.state !== 'failed') continue;
+				if (this.catalog.disksUnder(c.id).some((disk) => this.failedDisks.has(disk))) continue;
+				yield* this.reattach(ctx, id, i);
+			}
+		}
+	}
+
+	/**
+	 * Brings a child back: it is written again at once (stale), then copied region by region, each
+	 * region frozen at every node that translates the object so that no write races the copy.
+	 */
+	private *reattach(ctx: Ctx, object: string, child: number): Proc<void> {
+		const key = `${object}\u0000${child}`;
+		if (this.reattaching.has(key)) return;
+		this.reattaching.add(key);
+		yield* this.setState(ctx, object, child, 'stale');
+		const d = this.catalog.get(object);
+		const { hostIds, switchId } = this.world;
+		const runner = StorageNode.runnerOf(d, hostIds);
+		const freezers =
+			this.mode === 'unified'
+				? this.catalog
+						.holders(this.catalog.topLevelOf(object), this.mode, hostIds, switchId)
+						.filter((n) => n !== switchId)
+				: this.catalog.translators(object, hostIds);
+		const rctx: Ctx = { ...ctx, cls: 'resync' };
+		const parity = isParity(d.layout);
+		const perRow = (d.children.length - 1) * d.stripeUnit;
+		const end = parity ? (d.blocks / perRow) * d.stripeUnit : d.blocks;
+		let ok = true;
+		for (let from = 0; from < end && ok; from += RESYNC_REGION) {
+			const to = Math.min(end, from + RESYNC_REGION);
+			// A RAID region counts member blocks; the freeze covers the logical blocks of its rows.
+			const lf = parity ? (from / d.stripeUnit) * perRow : from;
+			const lt = parity ? Math.ceil(to / d.stripeUnit) * perRow : to;
+			const region = { object, from: lf, to: lt };
+			const frozen = yield* wait(all(freezers.map((n) => this.call(n, { op: 'freeze', ...region }, rctx))));
+			if (frozen.every((r) => r.ok)) {
+				const r = yield* wait(
+					this.call(runner, { op: 'resync', object, child: d.children[child].id, from, to }, { ...rctx, bypass: true })
+				);
+				ok = r.ok;
+			} else ok = false;
+			yield* wait(all(freezers.map((n) => this.call(n, { op: 'thaw', ...region }, rctx))));
+		}
+		yield* this.setState(ctx, object, child, ok ? 'ok' : 'failed');
+		this.reattaching.delete(key);
+	}
+
+	protected override onCrash(): void {
+		this.detaching.clear();
+		this.reattaching.clear();
+	}
+
+	/** Master copies survive; work that was in progress starts over. */
+	protected override onRestart(ctx: Ctx): void {
+		this.run(this.resume(ctx));
+	}
+
+	private *resume(ctx: Ctx): Proc<void> {
+		// Freezes left by a resync that the crash interrupted would hold I/O forever.
+		const storage = new Set([...this.world.hostIds, ...[...this.catalog.disks.values()].map((d) => d.array)]);
+		const thaw = { op: 'thaw', object: '*', from: 0, to: 0 } as const;
+		yield* wait(all([...storage].map((n) => this.call(n, thaw, { ...ctx, cls: 'ctl' }))));
+		yield* this.distribute(ctx, this.catalog.ids());
+		for (const id of this.catalog.ids()) {
+			const d = this.catalog.get(id);
+			for (let i = 0; i < d.children.length; i++)
+				if (d.children[i].state === 'stale') yield* this.setState(ctx, id, i, 'failed');
+		}
+		yield* this.reattachAll(ctx);
+	}
+}

@@ -1,0 +1,85 @@
+import type { NodeId } from '../events';
+import { Future, type Proc } from '../future';
+import type { Ctx, IoReq, Reply, Req } from '../messages';
+import { fail, OK } from '../messages';
+import type { BlockStore } from '../block-store';
+import { StorageNode } from './storage-manager';
+import { TIMING, type World } from './node';
+
+/** A hard disk of physical blocks ([0003]): real bytes in a block store. */
+export class Disk {
+	failed = false;
+	constructor(
+		readonly id: string,
+		readonly array: NodeId,
+		readonly store: BlockStore
+	) {}
+	get blocks(): number {
+		return this.store.blocks;
+	}
+}
+
+/**
+ * A disk array with its own storage manager ([0012], [0015]): holds the descriptions of the
+ * sub-objects on its disks, translates transactions addressed to them, and does the physical I/O.
+ */
+export class DiskArray extends StorageNode {
+	readonly kind = 'array' as const;
+	readonly label: string;
+	readonly disks = new Map<string, Disk>();
+
+	constructor(id: NodeId, world: World) {
+		super(id, world);
+		this.label = `array ${id}`;
+	}
+
+	protected *handle(req: Req, ctx: Ctx): Proc<Reply> {
+		return (yield* this.handleCommon(req, ctx)) ?? fail(`${this.label} cannot serve ${req.op}`);
+	}
+
+	/** The controller sees its disk stop answering (or come back) and tells the allocator. */
+	setDiskFailed(ctx: Ctx, id: string, failed: boolean): Future<Reply> {
+		const disk = this.disks.get(id)!;
+		disk.failed = failed;
+		this.sim.emit({
+			t: this.sim.now,
+			type: 'disk-state',
+			disk: id,
+			array: this.id,
+			state: failed ? 'failed' : 'ok'
+		});
+		if (!this.up) return Future.of(OK);
+		return this.call(this.world.allocatorId, { op: 'disk-report', disk: id, failed }, { ...ctx, cls: 'ctl' });
+	}
+
+	protected override diskIo(ctx: Ctx, req: IoReq): Future<Reply> {
+		const sim = this.sim;
+		const disk = this.disks.get(req.target.id);
+		if (!disk) return Future.of(fail(`${this.label} has no disk ${req.target.id}`));
+		const [lo, hi] = req.op === 'read' ? TIMING.diskRead : TIMING.diskWrite;
+		const done = sim.now + sim.rng.int(lo, hi);
+		const ok = !disk.failed && req.block >= 0 && req.block < disk.blocks;
+		sim.emit({
+			t: sim.now,
+			type: 'disk',
+			array: this.id,
+			disk: disk.id,
+			block: req.block,
+			io: req.op,
+			done,
+			ok,
+			cls: ctx.cls,
+			cause: ctx.cause
+		});
+		const f = new Future<Reply>();
+		sim.after(done - sim.now, () => {
+			if (!ok) f.resolve(fail(disk.failed ? `I/O error: disk ${disk.id} of ${this.label} has failed` : `block ${req.block} is outside disk ${disk.id}`));
+			else if (req.op === 'read') f.resolve({ ok: true, data: disk.store.read(req.block) });
+			else {
+				disk.store.write(req.block, req.data!, req.offset ?? 0);
+				f.resolve(OK);
+			}
+		});
+		return f;
+	}
+}

@@ -1,0 +1,82 @@
+import type { NodeId } from '../events';
+import { Future, type Proc } from '../future';
+import type { Ctx, IoReq, Reply, Req } from '../messages';
+import { fail } from '../messages';
+import { StorageNode } from './storage-manager';
+import type { World } from './node';
+
+/** The reference numerals of Fig. 3, so narration can say "storage manager 68" ([0014]). */
+const PARTS: Record<string, { app: string; manager: string; memory: string }> = {
+	'52': { app: '66', manager: '68', memory: '76' },
+	'54': { app: '70', manager: '72', memory: '80' }
+};
+
+export function hostParts(id: NodeId): { app: string; manager: string; memory: string } {
+	return PARTS[id] ?? { app: `${id}.app`, manager: `${id}.sm`, memory: `${id}.mem` };
+}
+
+/**
+ * A host ([0014]): an application that issues transactions, a storage manager that translates
+ * them with the descriptions in the host's description memory.
+ */
+export class Host extends StorageNode {
+	readonly kind = 'host' as const;
+	readonly label: string;
+	private ops = new Set<Future<Reply>>();
+
+	constructor(id: NodeId, world: World) {
+		super(id, world);
+		this.label = `host ${id}`;
+	}
+
+	/** The application hands a transaction to the storage manager and waits for its end. */
+	submit(ctx: Ctx, req: IoReq): Future<Reply> {
+		const sim = this.sim;
+		const object = req.target.id;
+		const out = new Future<Reply>();
+		if (!this.up) {
+			out.resolve(fail(`${this.label} is down`));
+			return out;
+		}
+		sim.emit({
+			t: sim.now,
+			type: 'submit',
+			host: this.id,
+			app: hostParts(this.id).app,
+			op: req.op,
+			object,
+			block: req.block,
+			bytes: req.data?.length ?? 0,
+			offset: req.offset ?? 0,
+			cause: ctx.cause
+		});
+		this.ops.add(out);
+		this.run(this.io(ctx, req)).then((r) => {
+			this.ops.delete(out);
+			sim.emit({
+				t: sim.now,
+				type: 'complete',
+				host: this.id,
+				op: req.op,
+				object,
+				block: req.block,
+				ok: r.ok,
+				...(r.ok ? {} : { error: r.error }),
+				cause: ctx.cause
+			});
+			out.resolve(r);
+		});
+		return out;
+	}
+
+	protected *handle(req: Req, ctx: Ctx): Proc<Reply> {
+		return (yield* this.handleCommon(req, ctx)) ?? fail(`${this.label} cannot serve ${req.op}`);
+	}
+
+	protected override onCrash(): void {
+		super.onCrash();
+		const ops = [...this.ops];
+		this.ops.clear();
+		for (const f of ops) f.resolve(fail(`${this.label} crashed before the transaction completed`));
+	}
+}

@@ -1,0 +1,223 @@
+import * as v from 'valibot';
+import type { LabSpec, Step } from '../engine/lab';
+
+/**
+ * Scenario format version 1 (SCENARIO-FORMAT.md) as a valibot schema. Shapes, types and ranges
+ * are checked field by field; references between fields (unique ids, children that exist, a
+ * child used twice, capacities) by one check on the whole document. Every message names the field.
+ */
+
+const ID = /^[A-Za-z0-9_.-]{1,32}$/;
+const MAX_DISK_BLOCKS = 16_777_216;
+
+const id = (what: string) =>
+	v.pipe(
+		v.string(`${what} must be a string`),
+		v.regex(ID, `${what} must be 1–32 letters, digits, "-", "_" or "."`)
+	);
+const int = (what: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
+	v.pipe(
+		v.number(`${what} must be a number`),
+		v.integer(`${what} must be a whole number`),
+		v.minValue(min, `${what} must be at least ${min}`),
+		v.maxValue(max, `${what} must be at most ${max}`)
+	);
+
+const Disk = v.object({
+	id: id('disk id'),
+	array: id('array id'),
+	blocks: int('blocks', 1, MAX_DISK_BLOCKS)
+});
+
+const LAYOUTS = ['concat', 'stripe', 'mirror', 'raid5', 'raid4'] as const;
+const MIN_CHILDREN = { concat: 1, stripe: 2, mirror: 2, raid5: 3, raid4: 3 } as const;
+
+const StorageObject = v.pipe(
+	v.object({
+		id: id('object id'),
+		layout: v.picklist(LAYOUTS, `layout must be one of ${LAYOUTS.join(', ')}`),
+		children: v.pipe(v.array(id('child id'), 'children must be a list of ids'), v.maxLength(1024, 'at most 1,024 children')),
+		stripeUnit: v.optional(int('stripeUnit', 1, MAX_DISK_BLOCKS)),
+		parityLayout: v.optional(
+			v.picklist(['left-symmetric', 'left-asymmetric'], 'parityLayout must be "left-symmetric" or "left-asymmetric"')
+		)
+	}),
+	v.check(
+		(o) => o.children.length >= MIN_CHILDREN[o.layout],
+		(issue) => {
+			const o = issue.input as { layout: keyof typeof MIN_CHILDREN };
+			return `children: a ${o.layout} needs at least ${MIN_CHILDREN[o.layout]}`;
+		}
+	)
+);
+
+const nonNegative = (what: string) => int(what, 0);
+
+const WriteStep = v.pipe(
+	v.object({
+		op: v.literal('write'),
+		host: id('host'),
+		object: id('object'),
+		block: nonNegative('block'),
+		data: v.optional(v.string('data must be a string')),
+		hex: v.optional(v.pipe(v.string('hex must be a string'), v.regex(/^(?:[0-9a-fA-F]{2})*$/, 'hex must be pairs of hex digits'))),
+		offset: v.optional(int('offset', 0, 65535)),
+		whole: v.optional(v.boolean('whole must be true or false'))
+	}),
+	v.check((s) => (s.data === undefined) !== (s.hex === undefined), 'a write needs exactly one of "data" or "hex"')
+);
+const ReadStep = v.object({ op: v.literal('read'), host: id('host'), object: id('object'), block: nonNegative('block') });
+const SnapshotStep = v.object({
+	op: v.literal('snapshot'),
+	source: id('source'),
+	target: id('target'),
+	coordinator: id('coordinator'),
+	copier: id('copier')
+});
+const CopyStep = v.pipe(
+	v.object({
+		op: v.literal('copy'),
+		target: id('target'),
+		blocks: v.optional(int('blocks', 1)),
+		all: v.optional(v.literal(true, 'all must be true'))
+	}),
+	v.check((s) => (s.blocks === undefined) !== (s.all === undefined), 'a copy needs exactly one of "blocks" or "all"')
+);
+const DiskStep = v.object({ op: v.picklist(['fail', 'repair']), disk: id('disk') });
+const NodeStep = v.object({ op: v.picklist(['crash', 'restart']), node: id('node') });
+
+const STEP_KINDS = ['write', 'read', 'snapshot', 'copy', 'parallel', 'fail', 'repair', 'crash', 'restart'];
+
+const StepSchema: v.GenericSchema<Step> = v.lazy(() =>
+	v.variant(
+		'op',
+		[
+			WriteStep,
+			ReadStep,
+			SnapshotStep,
+			CopyStep,
+			DiskStep,
+			NodeStep,
+			v.object({
+				op: v.literal('parallel'),
+				steps: v.pipe(v.array(StepSchema, 'steps must be a list'), v.minLength(1, 'a parallel step needs inner steps'), v.maxLength(10_000, 'at most 10,000 inner steps'))
+			})
+		],
+		`op must be one of ${STEP_KINDS.join(', ')}`
+	)
+) as v.GenericSchema<Step>;
+
+const Document = v.pipe(
+	v.object({
+		version: v.literal(1, 'version must be 1 (the only version this program reads)'),
+		title: v.optional(v.pipe(v.string('title must be a string'), v.maxLength(200, 'title is at most 200 characters'))),
+		seed: v.optional(int('seed', 0, 2 ** 32 - 1), 1),
+		blockSize: v.optional(
+			v.pipe(
+				int('blockSize', 512, 65536),
+				v.check((n) => (n & (n - 1)) === 0, 'blockSize must be a power of two')
+			),
+			512
+		),
+		protocol: v.optional(v.picklist(['coherent', 'literal'], 'protocol must be "coherent" or "literal"'), 'coherent'),
+		descriptions: v.optional(v.picklist(['per-level', 'unified'], 'descriptions must be "per-level" or "unified"'), 'per-level'),
+		hosts: v.optional(v.pipe(v.array(id('host id'), 'hosts must be a list of ids'), v.minLength(1, 'hosts needs at least one host'), v.maxLength(64, 'at most 64 hosts')), ['52', '54']),
+		disks: v.pipe(v.array(Disk, 'disks must be a list'), v.minLength(1, 'disks needs at least one disk'), v.maxLength(1024, 'at most 1,024 disks')),
+		objects: v.pipe(v.array(StorageObject, 'objects must be a list'), v.maxLength(4096, 'at most 4,096 objects')),
+		steps: v.optional(v.pipe(v.array(StepSchema, 'steps must be a list'), v.maxLength(10_000, 'at most 10,000 steps')), [])
+	}),
+	v.rawCheck(({ dataset, addIssue }) => {
+		if (!dataset.typed) return;
+		const doc = dataset.value;
+		const problem = crossCheck(doc);
+		if (problem) addIssue({ message: problem });
+	})
+);
+
+export type ScenarioDocument = v.InferOutput<typeof Document>;
+
+/** The first problem with references between fields, naming the field, or null. */
+function crossCheck(doc: Omit<ScenarioDocument, 'steps'>): string | null {
+	const nodes = new Set([...doc.hosts, '64', '74']);
+	if (nodes.size !== doc.hosts.length + 2) return 'hosts: host ids must be unique and must not be 64 (the switch) or 74 (the allocator)';
+	const blocks = new Map<string, number>();
+	for (const [i, d] of doc.disks.entries()) {
+		if (blocks.has(d.id)) return `disks[${i}].id: "${d.id}" is declared twice`;
+		if (nodes.has(d.array)) return `disks[${i}].array: "${d.array}" is already the id of a host, the switch or the allocator`;
+		blocks.set(d.id, d.blocks);
+	}
+	const used = new Map<string, string>();
+	for (const [i, o] of doc.objects.entries()) {
+		if (blocks.has(o.id)) return `objects[${i}].id: "${o.id}" is declared twice`;
+		for (const [j, c] of o.children.entries()) {
+			const at = `objects[${i}].children[${j}]`;
+			if (c === o.id) return `${at}: "${c}" cannot contain itself (a cycle)`;
+			if (!blocks.has(c)) {
+				const later = doc.objects.slice(i + 1).some((x) => x.id === c);
+				return later
+					? `${at}: "${c}" is declared after "${o.id}"; a child must be declared first (this also rules out cycles)`
+					: `${at}: "${c}" is neither a declared disk nor a declared object`;
+			}
+			if (used.has(c)) return `${at}: "${c}" is already a child of "${used.get(c)}"; a disk or object can be used only once`;
+			used.set(c, o.id);
+		}
+		const sizes = o.children.map((c) => blocks.get(c)!);
+		const u = o.stripeUnit ?? 1;
+		const min = Math.min(...sizes);
+		let cap: number;
+		if (o.layout === 'concat') cap = sizes.reduce((a, b) => a + b, 0);
+		else if (o.layout === 'mirror') cap = min;
+		else {
+			if (u > min) return `objects[${i}].stripeUnit: ${u} is larger than the smallest child (${min} blocks)`;
+			cap = (o.layout === 'stripe' ? o.children.length : o.children.length - 1) * u * Math.floor(min / u);
+		}
+		if (cap > Number.MAX_SAFE_INTEGER) return `objects[${i}]: capacity is too large`;
+		blocks.set(o.id, cap);
+	}
+	return null;
+}
+
+function pathOf(issue: v.BaseIssue<unknown>): string {
+	let s = '';
+	for (const p of issue.path ?? []) s += typeof p.key === 'number' ? `[${p.key}]` : `${s ? '.' : ''}${String(p.key)}`;
+	return s;
+}
+
+export type Parsed = { ok: true; doc: ScenarioDocument } | { ok: false; error: string };
+
+/** Validates a parsed JSON value. The message names the first field at fault. */
+export function validateScenario(input: unknown): Parsed {
+	const r = v.safeParse(Document, input, { abortEarly: true });
+	if (r.success) return { ok: true, doc: r.output };
+	const issue = r.issues[0];
+	const path = pathOf(issue);
+	// A missing required field reads better said as such than as a type mismatch.
+	if (issue.kind === 'schema' && issue.input === undefined && path) return { ok: false, error: `${path} is missing` };
+	return { ok: false, error: path ? `${path}: ${issue.message}` : issue.message };
+}
+
+/** Parses JSON text and validates it. */
+export function parseScenario(text: string): Parsed {
+	let input: unknown;
+	try {
+		input = JSON.parse(text);
+	} catch (e) {
+		return { ok: false, error: `not valid JSON: ${(e as Error).message}` };
+	}
+	if (typeof input !== 'object' || input === null || Array.isArray(input))
+		return { ok: false, error: 'a scenario must be a JSON object' };
+	return validateScenario(input);
+}
+
+/** The engine's view of a valid document. */
+export function labSpecOf(doc: ScenarioDocument): LabSpec {
+	return {
+		seed: doc.seed,
+		blockSize: doc.blockSize,
+		protocol: doc.protocol,
+		descriptions: doc.descriptions,
+		hosts: doc.hosts,
+		disks: doc.disks,
+		objects: doc.objects
+	};
+}
