@@ -1,0 +1,50 @@
+import { defineConfig } from '@playwright/test';
+
+const PORT = 4173;
+const baseURL = `http://127.0.0.1:${PORT}`;
+
+export default defineConfig({
+	testDir: 'tests/e2e',
+	testMatch: '**/*.test.ts',
+	// Playwright empties its output folder on every run; a subfolder keeps the vitest report and
+	// the tests' own screenshots in test-results/ intact.
+	outputDir: 'test-results/playwright',
+	fullyParallel: true,
+	forbidOnly: !!process.env.CI,
+	workers: 2,
+	retries: 0,
+	reporter: 'list',
+	use: {
+		baseURL,
+		screenshot: 'only-on-failure',
+		trace: 'off'
+	},
+	projects: [
+		{
+			name: 'chromium',
+			use: {
+				browserName: 'chromium',
+				// Debian's Chromium is used instead of Playwright's download, which this environment cannot fetch.
+				launchOptions: {
+					executablePath: '/usr/bin/chromium',
+					args: [
+						'--no-sandbox',
+						'--disable-gpu',
+						'--disable-background-networking',
+						'--disable-component-update',
+						'--disable-sync'
+					]
+				}
+			}
+		}
+	],
+	webServer: {
+		// scripts/test.mjs builds first; the server only serves that build.
+		command: `npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
+		url: baseURL,
+		reuseExistingServer: !process.env.CI,
+		timeout: 60_000,
+		stdout: 'ignore',
+		stderr: 'pipe'
+	}
+});

@@ -1,0 +1,81 @@
+import { expect, test, type Page } from '@playwright/test';
+
+const SCREENSHOT_DIR = 'test-results/screenshots';
+
+/** Collects console errors and uncaught exceptions for the lifetime of the page. */
+function collectErrors(page: Page): string[] {
+	const errors: string[] = [];
+	page.on('console', (msg) => {
+		if (msg.type() === 'error') errors.push(msg.text());
+	});
+	page.on('pageerror', (err) => errors.push(err.message));
+	return errors;
+}
+
+test('home page loads without console errors and states what Snapshot Lab is', async ({ page }) => {
+	const errors = collectErrors(page);
+	const response = await page.goto('/');
+	expect(response?.status()).toBe(200);
+
+	await expect(page).toHaveTitle(/Snapshot Lab/);
+	await expect(page.getByRole('heading', { level: 1 })).toHaveCount(1);
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Snapshot Lab');
+	await expect(page.locator('.lead')).toContainText(
+		'Snapshot Lab lets you watch, block by block, how an instant snapshot of a volume is built on other disks'
+	);
+	for (const landmark of ['banner', 'main', 'contentinfo'] as const) {
+		await expect(page.getByRole(landmark)).toHaveCount(1);
+	}
+
+	// Hydration and late resource errors (favicon, manifest) surface after load.
+	await page.waitForLoadState('networkidle');
+	expect(errors).toEqual([]);
+});
+
+test('the Fig. 3 sketch has an accessible name and description', async ({ page }) => {
+	await page.goto('/');
+	const fig = page.getByRole('img', { name: /system of Fig\. 3/ });
+	await expect(fig).toBeVisible();
+	await expect(fig).toHaveAccessibleName(/allocator 74, hosts 52 and 54, switch 64/);
+	await expect(fig).toHaveAccessibleDescription(/snapshot coordinator 78/);
+});
+
+test('every in-page link points at an element that exists', async ({ page }) => {
+	await page.goto('/');
+	const hrefs = await page
+		.locator('a[href^="#"]')
+		.evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''));
+	expect(hrefs.length).toBeGreaterThan(5);
+	for (const href of hrefs) {
+		await expect(page.locator(href), `target of ${href}`).toHaveCount(1);
+	}
+});
+
+const viewports = [
+	{ name: 'desktop', width: 1280, height: 720 },
+	{ name: 'phone', width: 390, height: 844 }
+] as const;
+
+for (const vp of viewports) {
+	for (const scheme of ['light', 'dark'] as const) {
+		test(`fits a ${vp.width}×${vp.height} viewport in the ${scheme} theme`, async ({ page }) => {
+			await page.setViewportSize({ width: vp.width, height: vp.height });
+			await page.emulateMedia({ colorScheme: scheme });
+			await page.goto('/');
+
+			// Sideways scrolling on a phone means something is too wide for the layout.
+			const overflow = await page.evaluate(
+				() => document.documentElement.scrollWidth - document.documentElement.clientWidth
+			);
+			expect(overflow).toBeLessThanOrEqual(0);
+
+			const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+			expect(background).toBe(scheme === 'dark' ? 'rgb(18, 21, 27)' : 'rgb(246, 247, 249)');
+
+			await page.screenshot({
+				path: `${SCREENSHOT_DIR}/home-${vp.name}-${vp.width}x${vp.height}-${scheme}.png`,
+				fullPage: true
+			});
+		});
+	}
+}
