@@ -42,12 +42,15 @@ const StorageObject = v.pipe(
 			v.picklist(['left-symmetric', 'left-asymmetric'], 'parityLayout must be "left-symmetric" or "left-asymmetric"')
 		)
 	}),
-	v.check(
-		(o) => o.children.length >= MIN_CHILDREN[o.layout],
-		(issue) => {
-			const o = issue.input as { layout: keyof typeof MIN_CHILDREN };
-			return `children: a ${o.layout} needs at least ${MIN_CHILDREN[o.layout]}`;
-		}
+	v.forward(
+		v.check(
+			(o) => o.children.length >= MIN_CHILDREN[o.layout],
+			(issue) => {
+				const o = issue.input as { layout: keyof typeof MIN_CHILDREN };
+				return `a ${o.layout} needs at least ${MIN_CHILDREN[o.layout]} children`;
+			}
+		),
+		['children']
 	)
 );
 

@@ -174,7 +174,8 @@ export function transmit(world: World, at: NodeId, msg: Msg, via?: 'description'
 		}
 		if (next === final) node.receive(msg);
 		else {
-			const t = describeTarget(msg.req).target;
+			// Replies go back to the requester by address; requests may be routed by a description.
+			const t = msg.reply ? undefined : describeTarget(msg.req).target;
 			transmit(world, next, msg, t && node.memory.routes.has(t) ? 'description' : 'address');
 		}
 	});
