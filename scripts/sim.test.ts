@@ -32,7 +32,7 @@ describe('npm run sim', () => {
 	it('reproduces the write path of [0018]–[0021] with the physical blocks the layouts dictate', () => {
 		const { status, lines } = sim([walkthrough]);
 		expect(status).toBe(0);
-		const sorted = (p: Array<{ disk: string }>) => p.map((x) => JSON.stringify(x)).sort();
+		const sorted = (p: Array<{ disk: string; block: number; io: string }>) => p.map((x) => JSON.stringify(x)).sort();
 		// V block 3 → M0/M1 block 3 → d1 and d3 block 3; V block 10 → d2 and d4 block 2.
 		expect(sorted(lines[0].physical)).toEqual(sorted([{ disk: 'd1', block: 3, io: 'write' }, { disk: 'd3', block: 3, io: 'write' }]));
 		expect(sorted(lines[1].physical)).toEqual(sorted([{ disk: 'd2', block: 2, io: 'write' }, { disk: 'd4', block: 2, io: 'write' }]));

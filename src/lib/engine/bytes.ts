@@ -8,10 +8,18 @@ export function toHex(bytes: Uint8Array): string {
 	return s;
 }
 
+/** Nibble value of each character code, -1 for anything that is not a hex digit. */
+const NIBBLE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) {
+	NIBBLE['0123456789abcdef'.charCodeAt(i)] = i;
+	NIBBLE['0123456789ABCDEF'.charCodeAt(i)] = i;
+}
+
 /** Bytes of an even-length hex string (validated by the scenario schema). */
 export function fromHex(hex: string): Uint8Array {
 	const out = new Uint8Array(hex.length >> 1);
-	for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.substr(i * 2, 2), 16);
+	for (let i = 0, j = 0; i < out.length; i++, j += 2)
+		out[i] = (NIBBLE[hex.charCodeAt(j)] << 4) | NIBBLE[hex.charCodeAt(j + 1)];
 	return out;
 }
 

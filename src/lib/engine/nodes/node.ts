@@ -1,4 +1,4 @@
-import type { NodeId } from '../events';
+import type { HopEvent, NodeId } from '../events';
 import { Future, spawn, type Proc } from '../future';
 import type { Ctx, Msg, Reply, Req } from '../messages';
 import { fail } from '../messages';
@@ -78,7 +78,16 @@ export abstract class Node {
 		this.inbound.set(key, msg);
 		this.run(this.handle(msg.req, msg.ctx, msg.origin)).then((res) => {
 			this.inbound.delete(key);
-			const back: Msg = { ...msg, id: this.world.nextMsgId(), reply: true, res };
+			const back: Msg = {
+				id: this.world.nextMsgId(),
+				rpc: msg.rpc,
+				origin: msg.origin,
+				dest: msg.dest,
+				reply: true,
+				req: msg.req,
+				res,
+				ctx: msg.ctx
+			};
 			transmit(this.world, this.id, back);
 		});
 	}
@@ -128,12 +137,21 @@ function timeoutLater(world: World, msg: Msg, why: string): void {
 	world.sim.after(TIMING.timeout, () => world.node(msg.origin).timeout(msg.rpc, why));
 }
 
-function describeTarget(req: Req): { target?: string; block?: number } {
-	if (req.op === 'read' || req.op === 'write') return { target: req.target.id, block: req.block };
-	if (req.op === 'freeze' || req.op === 'thaw' || req.op === 'detach' || req.op === 'resync')
-		return { target: req.object };
-	if (req.op === 'disk-report') return { target: req.disk };
-	return {};
+/** The object or disk a request addresses, for the hop record. */
+function targetOf(req: Req): string | undefined {
+	switch (req.op) {
+		case 'read':
+		case 'write':
+			return req.target.id;
+		case 'freeze':
+		case 'thaw':
+		case 'detach':
+		case 'resync':
+			return req.object;
+		case 'disk-report':
+			return req.disk;
+	}
+	return undefined;
 }
 
 /**
@@ -150,7 +168,8 @@ export function transmit(world: World, at: NodeId, msg: Msg, via?: 'description'
 	const next = at === sw ? final : sw;
 	const sim = world.sim;
 	const arrive = sim.now + sim.rng.int(TIMING.hop[0], TIMING.hop[1]);
-	sim.emit({
+	// Built field by field: this is the hottest record of the log.
+	const hop: HopEvent = {
 		t: sim.now,
 		type: 'hop',
 		msg: msg.id,
@@ -159,12 +178,15 @@ export function transmit(world: World, at: NodeId, msg: Msg, via?: 'description'
 		arrive,
 		cls: msg.ctx.cls,
 		what: msg.req.op,
-		...describeTarget(msg.req),
 		reply: msg.reply,
-		...(msg.reply ? { ok: msg.res!.ok } : {}),
-		...(via ? { via } : {}),
 		cause: msg.ctx.cause
-	});
+	};
+	const target = targetOf(msg.req);
+	if (target !== undefined) hop.target = target;
+	if (msg.req.op === 'read' || msg.req.op === 'write') hop.block = msg.req.block;
+	if (msg.reply) hop.ok = msg.res!.ok;
+	if (via) hop.via = via;
+	sim.emit(hop);
 	sim.after(arrive - sim.now, () => {
 		const node = world.node(next);
 		if (!node.up) {
@@ -175,7 +197,7 @@ export function transmit(world: World, at: NodeId, msg: Msg, via?: 'description'
 		if (next === final) node.receive(msg);
 		else {
 			// Replies go back to the requester by address; requests may be routed by a description.
-			const t = msg.reply ? undefined : describeTarget(msg.req).target;
+			const t = msg.reply ? undefined : targetOf(msg.req);
 			transmit(world, next, msg, t && node.memory.routes.has(t) ? 'description' : 'address');
 		}
 	});

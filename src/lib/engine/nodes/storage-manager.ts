@@ -7,7 +7,7 @@ import { placeParity, placeSimple } from '../layout/map';
 import { xorInto } from '../bytes';
 import type { Held } from './description-memory';
 import { Node } from './node';
-import type { NodeId } from '../events';
+import type { NodeId, TranslateEvent } from '../events';
 
 interface Freeze {
 	object: string;
@@ -126,12 +126,11 @@ export abstract class StorageNode extends Node {
 			block: req.block,
 			op: req.op,
 			unified: held.unified,
-			targets: targets.map(([i, block, role]) => ({
-				kind: d.children[i].kind,
-				id: d.children[i].id,
-				block,
-				...(role ? { role } : {})
-			})),
+			targets: targets.map(([i, block, role]) => {
+				const t: TranslateEvent['targets'][number] = { kind: d.children[i].kind, id: d.children[i].id, block };
+				if (role) t.role = role;
+				return t;
+			}),
 			cls: ctx.cls,
 			cause: ctx.cause
 		});

@@ -1,0 +1,31 @@
+/** One JSON line per figure, with the baseline measured in the same run beside it. */
+export interface Figure {
+	figure: string;
+	value: number;
+	unit: string;
+	baseline?: { what: string; value: number; unit: string };
+	/** value ÷ baseline, when both are times; baseline ÷ value is never used, to keep one reading. */
+	ratio?: number;
+	aim?: string;
+	note?: string;
+}
+
+export function report(f: Figure): void {
+	console.log(JSON.stringify(f));
+}
+
+/** Milliseconds taken by `fn`, best of `runs` (the first run also warms the JIT). */
+export function best(runs: number, fn: () => void): number {
+	let min = Infinity;
+	for (let i = 0; i < runs; i++) {
+		const t0 = performance.now();
+		fn();
+		min = Math.min(min, performance.now() - t0);
+	}
+	return round(min);
+}
+
+export function round(x: number, digits = 1): number {
+	const p = 10 ** digits;
+	return Math.round(x * p) / p;
+}
