@@ -30,6 +30,7 @@ export type Req =
 	| { op: 'disk-report'; disk: string; failed: boolean }
 	| { op: 'detach'; object: string; child: string }
 	| { op: 'hello' }
+	| { op: 'disk-states' }
 	| { op: 'resync'; object: string; child: string; from: number; to: number };
 
 export interface Reply {
@@ -37,6 +38,8 @@ export interface Reply {
 	error?: string;
 	/** Reads: the whole block. */
 	data?: Uint8Array;
+	/** disk-states: the disks of an array that do not answer. */
+	failedDisks?: string[];
 }
 
 export const OK: Reply = Object.freeze({ ok: true }) as Reply;

@@ -195,6 +195,16 @@ export class Allocator extends Node {
 		const storage = new Set([...this.world.hostIds, ...[...this.catalog.disks.values()].map((d) => d.array)]);
 		const thaw = { op: 'thaw', object: '*', from: 0, to: 0 } as const;
 		yield* wait(all([...storage].map((n) => this.call(n, thaw, { ...ctx, cls: 'ctl' }))));
+		// A disk report sent while this node was down is lost: ask the arrays how their disks are.
+		const arrays = [...new Set([...this.catalog.disks.values()].map((d) => d.array))];
+		const states = yield* wait(all(arrays.map((a) => this.call(a, { op: 'disk-states' }, { ...ctx, cls: 'ctl' }))));
+		states.forEach((r, i) => {
+			if (!r.ok) return;
+			for (const d of this.catalog.disks.values()) if (d.array === arrays[i]) this.failedDisks.delete(d.id);
+			for (const d of r.failedDisks!) this.failedDisks.add(d);
+		});
+		for (const { object, child } of this.catalog.childrenLostWith(this.failedDisks))
+			yield* this.detach(ctx, object, this.catalog.get(object).children[child].id);
 		yield* this.distribute(ctx, this.catalog.ids());
 		for (const id of this.catalog.ids()) {
 			const d = this.catalog.get(id);

@@ -34,6 +34,8 @@ export class DiskArray extends StorageNode {
 	}
 
 	protected *handle(req: Req, ctx: Ctx): Proc<Reply> {
+		if (req.op === 'disk-states')
+			return { ok: true, failedDisks: [...this.disks.values()].filter((d) => d.failed).map((d) => d.id) };
 		return (yield* this.handleCommon(req, ctx)) ?? fail(`${this.label} cannot serve ${req.op}`);
 	}
 
