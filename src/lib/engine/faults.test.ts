@@ -3,6 +3,7 @@ import { Lab, type LabSpec, type Step, type StepResult } from './lab';
 import { fig3Spec } from './fixtures';
 import { toHex } from './bytes';
 import { Host } from './nodes/host';
+import type { Future } from './future';
 
 const text = (r: StepResult) => Buffer.from(r.hex!, 'hex').toString('utf8').replace(/\0+$/, '');
 
@@ -85,8 +86,8 @@ describe('a mirror child that fails', () => {
 			lab.sim.subscribe((e) => {
 				if (e.type === 'disk' && e.cls === 'resync' && e.io === 'write') copied.add(e.block + (e.disk === 'd4' ? 8 : 0));
 			});
-			const writes = [];
-			const last = new Map<number, (typeof writes)[number]>();
+			const writes: Array<Future<StepResult[]>> = [];
+			const last = new Map<number, Future<StepResult[]>>();
 			for (let i = 0; !repair.settled && i < 5000; i++) {
 				const at = lab.sim.emitted + 3;
 				lab.sim.runUntil(() => lab.sim.emitted >= at);
