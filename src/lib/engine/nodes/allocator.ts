@@ -6,7 +6,6 @@ import { Catalog, type DescriptionMode, type ObjectSpec } from '../layout/catalo
 import type { ChildState, Description } from '../layout/types';
 import { isParity } from '../layout/types';
 import { Node } from './node';
-import { StorageNode } from './storage-manager';
 
 /** Blocks (member blocks for RAID) a resync copies under one freeze. */
 export const RESYNC_REGION = 64;
@@ -149,7 +148,10 @@ export class Allocator extends Node {
 		yield* this.setState(ctx, object, child, 'stale');
 		const d = this.catalog.get(object);
 		const { hostIds, switchId } = this.world;
-		const runner = StorageNode.runnerOf(d, hostIds);
+		// The resync runs where transactions on the object are translated: its own home, else the
+		// home of the nearest ancestor that has one (a mirror across arrays inside a RAID set is
+		// translated by the set's home array, the only node that holds it per level), else a host.
+		const runner = this.catalog.translators(object, hostIds)[0];
 		const freezers =
 			this.mode === 'unified'
 				? this.catalog

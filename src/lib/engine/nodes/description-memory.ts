@@ -20,10 +20,14 @@ export class DescriptionMemory {
 	/** Object or disk id → the node that serves it, learned from the held copies. */
 	readonly routes = new Map<string, NodeId>();
 
-	/** Stores a copy unless an equal or newer version is already held. Returns whether it did. */
+	/**
+	 * Stores a copy unless an equal or newer one is already held. Returns whether it did. A unified
+	 * copy is as new as everything in it: a change to an inline child bumps only that child's
+	 * version, so copies are compared by the versions of every description they contain.
+	 */
 	install(desc: Description, unified: boolean): boolean {
 		const old = this.held.get(desc.id);
-		if (old && old.version >= desc.version) return false;
+		if (old && coveredVersion(old) >= coveredVersion(desc)) return false;
 		this.held.set(desc.id, desc);
 		if (unified) this.unifiedIds.add(desc.id);
 		else this.unifiedIds.delete(desc.id);
@@ -59,4 +63,15 @@ export class DescriptionMemory {
 		};
 		for (const d of this.held.values()) visit(d, this.unifiedIds.has(d.id), true);
 	}
+}
+
+/**
+ * The sum of the versions of a description and of every description inline in it. Each version
+ * only ever grows, so of two copies handed out by the allocator the later one has the larger sum
+ * exactly when any description inside it changed.
+ */
+export function coveredVersion(d: Description): number {
+	let v = d.version;
+	for (const c of d.children) if (c.kind === 'object' && c.inline) v += coveredVersion(c.inline);
+	return v;
 }

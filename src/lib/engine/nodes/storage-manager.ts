@@ -7,7 +7,7 @@ import { placeParity, placeSimple } from '../layout/map';
 import { xorInto } from '../bytes';
 import type { Held } from './description-memory';
 import { Node } from './node';
-import type { NodeId, TranslateEvent } from '../events';
+import type { TranslateEvent } from '../events';
 
 interface Freeze {
 	object: string;
@@ -88,13 +88,22 @@ export abstract class StorageNode extends Node {
 		return d.home === null || d.home === this.id || (h.unified && !isParity(d.layout));
 	}
 
-	private *translate(ctx: Ctx, held: Held, req: IoReq): Proc<Reply> {
-		const d = held.desc;
+	private *translate(ctx: Ctx, given: Held, req: IoReq): Proc<Reply> {
+		let held = given;
 		const b = req.block;
-		if (!Number.isInteger(b) || b < 0 || b >= d.blocks)
-			return fail(`block ${b} is outside ${d.id} (${d.blocks} blocks)`);
-		if (!ctx.bypass)
-			for (let f = this.frozenAt(d.id, b); f; f = this.frozenAt(d.id, b)) yield f.thawed;
+		if (!Number.isInteger(b) || b < 0 || b >= held.desc.blocks)
+			return fail(`block ${b} is outside ${held.desc.id} (${held.desc.blocks} blocks)`);
+		if (!ctx.bypass) {
+			let waited = false;
+			for (let f = this.frozenAt(held.desc.id, b); f; f = this.frozenAt(held.desc.id, b)) {
+				yield f.thawed;
+				waited = true;
+			}
+			// The freeze was a resync, which changed the object's description meanwhile: go on with
+			// the copy held now, not the one the transaction started with.
+			if (waited) held = this.memory.lookup(held.desc.id) ?? held;
+		}
+		const d = held.desc;
 		this.enter(d.id, b);
 		let r: Reply;
 		if (isParity(d.layout)) r = yield* this.parityIo(ctx, held, req);
@@ -145,9 +154,12 @@ export abstract class StorageNode extends Node {
 			return yield* wait(this.call(c.array, sub, ctx));
 		}
 		sub.target = { kind: 'object', id: c.id, home: c.home };
-		const held: Held | undefined = c.inline
-			? { desc: c.inline, unified: parent.unified }
-			: this.memory.lookup(c.id);
+		// The copy held now, not the parent's inline copy of when this transaction started: that may
+		// predate a change to the child (a resync that began while the parent's I/O was under way,
+		// whose freeze of the child this transaction did not hold up). The inline copy is only a
+		// fallback for a node whose memory no longer has it.
+		const held: Held | undefined =
+			this.memory.lookup(c.id) ?? (c.inline ? { desc: c.inline, unified: parent.unified } : undefined);
 		if (held && this.translatesHere(held)) return yield* this.translate(ctx, held, sub);
 		if (!c.home) return fail(`${this.label} holds no description of ${c.id}`);
 		return yield* wait(this.call(c.home, sub, ctx));
@@ -456,10 +468,5 @@ export abstract class StorageNode extends Node {
 		const next = q.shift();
 		if (next) next.resolve();
 		else this.locks.delete(key);
-	}
-
-	/** The node that translates an object for a resync, by the same rule as any transaction. */
-	static runnerOf(d: Description, hosts: NodeId[]): NodeId {
-		return d.home ?? hosts[0];
 	}
 }
