@@ -34,7 +34,7 @@ export interface DescribeEvent {
 	version: number;
 	layout: string;
 	blocks: number;
-	change: 'create' | 'child-state';
+	change: 'create' | 'child-state' | 'snapshot';
 	child?: string;
 	state?: string;
 }
@@ -171,6 +171,82 @@ export interface ResyncEvent {
 	to: number;
 }
 
+/** The allocator made, finished, detached or removed a snapshot ([0022]–[0025], [0013]). */
+export interface SnapshotEvent {
+	t: number;
+	type: 'snapshot';
+	node: NodeId;
+	source: string;
+	target: string;
+	change: 'create' | 'complete' | 'detach' | 'remove';
+	coordinator: NodeId;
+	copier: NodeId;
+	cause: string;
+}
+
+/** Why the coordinator looked at a bit: Fig. 5 step 94, Fig. 6 step 112, Fig. 7, [0034]. */
+export type CheckPurpose = 'copy' | 'cow' | 'write' | 'overwrite' | 'read';
+
+/** The coordinator read bit `block` of `target`'s validity map ([0026]). */
+export interface CheckEvent {
+	t: number;
+	type: 'check';
+	node: NodeId;
+	target: string;
+	block: number;
+	valid: boolean;
+	for: CheckPurpose;
+	cause: string;
+}
+
+/** The coordinator set a bit to 1, durably: after a copy, or for a whole-block overwrite. */
+export interface BitEvent {
+	t: number;
+	type: 'bit';
+	node: NodeId;
+	target: string;
+	block: number;
+	by: 'copy' | 'cow' | 'write' | 'overwrite';
+	cause: string;
+}
+
+/**
+ * A request waits at the coordinator: for a copy of the same block already in flight (rule 1), or
+ * a source write for a snapshot read that is reading the source's block (rule 3).
+ */
+export interface WaitEvent {
+	t: number;
+	type: 'wait';
+	node: NodeId;
+	target: string;
+	block: number;
+	for: CheckPurpose;
+	on: 'copy' | 'read';
+	cause: string;
+}
+
+/** A snapshot read is served from the source: its block is held against writes until released (rule 3). */
+export interface HoldEvent {
+	t: number;
+	type: 'hold' | 'unhold';
+	node: NodeId;
+	target: string;
+	block: number;
+	cause: string;
+}
+
+/** One block of a copy into a snapshot: by the background copier (Fig. 5) or the coordinator. */
+export interface CopyEvent {
+	t: number;
+	type: 'copy';
+	node: NodeId;
+	target: string;
+	block: number;
+	phase: 'start' | 'done' | 'failed';
+	by: 'copy' | 'cow' | 'write';
+	cause: string;
+}
+
 export type SimEvent =
 	| StepEvent
 	| DescribeEvent
@@ -184,4 +260,10 @@ export type SimEvent =
 	| DiskStateEvent
 	| NodeStateEvent
 	| FreezeEvent
-	| ResyncEvent;
+	| ResyncEvent
+	| SnapshotEvent
+	| CheckEvent
+	| BitEvent
+	| WaitEvent
+	| HoldEvent
+	| CopyEvent;

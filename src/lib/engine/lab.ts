@@ -6,14 +6,22 @@ import { fromHex, fromText, toHex } from './bytes';
 import { memoryStores, type StoreFactory } from './block-store';
 import type { DescriptionMode, DiskSpec, ObjectSpec } from './layout/catalog';
 import { Catalog } from './layout/catalog';
-import { Node, type World } from './nodes/node';
+import { Node, type NodeKind, type World } from './nodes/node';
+import { StorageNode } from './nodes/storage-manager';
+import { MemoryMapStore, type MapStore } from './snapshot/validity-map';
 import { Host } from './nodes/host';
 import { Disk, DiskArray } from './nodes/disk-array';
 import { Switch } from './nodes/switch';
 import { Allocator } from './nodes/allocator';
 
-/** One step of a scenario document (see SCENARIO-FORMAT.md). */
-export type Step =
+/**
+ * One step of a scenario document (see SCENARIO-FORMAT.md). `delay` holds a step back that many
+ * simulated microseconds after it would start: inside a `parallel` group it staggers the inner
+ * steps, so that a race can be set up on purpose.
+ */
+export type Step = StepKind & { delay?: number };
+
+type StepKind =
 	| {
 			op: 'write';
 			host: string;
@@ -25,7 +33,7 @@ export type Step =
 			whole?: boolean;
 	  }
 	| { op: 'read'; host: string; object: string; block: number }
-	| { op: 'snapshot'; source: string; target: string; coordinator: string; copier: string }
+	| { op: 'snapshot'; source: string; target: string; coordinator: string; copier: string; maxInFlight?: number }
 	| { op: 'copy'; target: string; blocks?: number; all?: boolean }
 	| { op: 'parallel'; steps: Step[] }
 	| { op: 'fail' | 'repair'; disk: string }
@@ -86,14 +94,19 @@ export class Lab implements World {
 	readonly nodes = new Map<NodeId, Node>();
 	readonly disks = new Map<string, Disk>();
 	readonly allocator: Allocator;
+	readonly blockSize: number;
+	readonly protocol: 'coherent' | 'literal';
 	private msgSeq = 0;
 	private physical = new Map<string, PhysicalIo[]>();
+	private mapStores = new Map<NodeId, MapStore>();
 
 	constructor(
 		readonly spec: LabSpec,
 		opts: LabOptions = {}
 	) {
 		this.sim = new Sim(spec.seed, opts.keepLog ?? true);
+		this.blockSize = spec.blockSize;
+		this.protocol = spec.protocol;
 		this.hostIds = spec.hosts;
 		const stores = opts.stores ?? memoryStores;
 		for (const h of spec.hosts) this.nodes.set(h, new Host(h, this));
@@ -125,6 +138,28 @@ export class Lab implements World {
 		return ++this.msgSeq;
 	}
 
+	maps(node: NodeId): MapStore {
+		let m = this.mapStores.get(node);
+		if (!m) this.mapStores.set(node, (m = new MemoryMapStore()));
+		return m;
+	}
+
+	nodeKind(id: NodeId): NodeKind | undefined {
+		return this.nodes.get(id)?.kind;
+	}
+
+	/** Each virtual snapshot's validity map as the coordinator has persisted it, block 0 first. */
+	validity(): Record<string, string> {
+		const out: Record<string, string> = {};
+		for (const d of this.allocator.catalog.objects.values()) {
+			const s = d.snapshotOf;
+			if (!s) continue;
+			const map = this.maps(s.coordinator).load(d.id);
+			if (map) out[d.id] = map.toString();
+		}
+		return out;
+	}
+
 	/** Runs one top-level step to completion (every effect of it, to quiescence). */
 	run(step: Step, id: string): StepResult[] {
 		const f = this.issue(step, id);
@@ -135,6 +170,11 @@ export class Lab implements World {
 
 	/** Starts a step now; its results settle when it has finished. */
 	issue(step: Step, id: string): Future<StepResult[]> {
+		if (step.delay) {
+			const later = new Future<StepResult[]>();
+			this.sim.after(step.delay, () => this.issue({ ...step, delay: 0 }, id).then((r) => later.resolve(r)));
+			return later;
+		}
 		if (step.op === 'parallel') {
 			return flatten(all(step.steps.map((s, i) => this.issue(s, `${id}.${i + 1}`))));
 		}
@@ -212,8 +252,14 @@ export class Lab implements World {
 				return Future.of<Reply>({ ok: true });
 			}
 			case 'snapshot':
-			case 'copy':
-				return failed(`the "${step.op}" step is not supported by this version of the engine`);
+				return this.allocator.snapshot(ctx, step);
+			case 'copy': {
+				if (!this.allocator.catalog.objects.has(step.target)) return failed(`unknown object ${step.target}`);
+				const s = this.allocator.catalog.get(step.target).snapshotOf;
+				if (!s) return failed(`${step.target} is not a virtual snapshot; there is nothing to copy`);
+				const copier = this.nodes.get(s.copier) as StorageNode;
+				return copier.copy(ctx, step.target, step.all ? null : (step.blocks ?? 0));
+			}
 		}
 	}
 }

@@ -12,6 +12,12 @@ export interface Ctx {
 	cls: TrafficClass;
 	/** Internal I/O (resynchronisation) that must pass a freeze it is working under. */
 	bypass?: boolean;
+	/**
+	 * The snapshot machinery's own copy of a block: it reaches a snapshot's blocks without asking
+	 * the coordinator (it is the coordinator's doing), but still copies on write into a snapshot
+	 * of the object it writes.
+	 */
+	internal?: boolean;
 }
 
 export interface IoReq {
@@ -31,7 +37,32 @@ export type Req =
 	| { op: 'detach'; object: string; child: string }
 	| { op: 'hello' }
 	| { op: 'disk-states' }
-	| { op: 'resync'; object: string; child: string; from: number; to: number };
+	| { op: 'resync'; object: string; child: string; from: number; to: number }
+	| SnapReq;
+
+/**
+ * Messages to a snapshot coordinator ([0026], [0031]–[0034]). `target` names the snapshot, `block`
+ * a block of it (the source's block of the same number).
+ */
+export type SnapReq =
+	/** Creates the validity map, all 0 ([0026]). */
+	| { op: 'map-create'; target: string; blocks: number }
+	| { op: 'map-drop'; target: string }
+	/**
+	 * Makes bit n 1, copying the source's block first when it is 0: before a source write (Fig. 6,
+	 * `for: 'cow'`) or a partial write of the snapshot (Fig. 7, `for: 'write'`).
+	 */
+	| { op: 'ensure'; target: string; block: number; for: 'cow' | 'write' }
+	/** A whole-block write of the snapshot: no copy, but the bit is set once it lands (rule 2). */
+	| { op: 'overwrite'; target: string; block: number }
+	/** A read of the snapshot ([0034]): answers the bit; on 0 the source block is held until read-done. */
+	| { op: 'check'; target: string; block: number }
+	| { op: 'read-done'; target: string; block: number }
+	/** The background copier asks for the next invalid blocks from `from` on (Fig. 5, step 94). */
+	| { op: 'claim'; target: string; from: number; count: number }
+	/** The copier (or a whole-block writer) reports blocks it wrote; `ok` ones become valid. */
+	| { op: 'release'; target: string; block: number; ok: boolean }
+	| { op: 'ping' };
 
 export interface Reply {
 	ok: boolean;
@@ -40,6 +71,11 @@ export interface Reply {
 	data?: Uint8Array;
 	/** disk-states: the disks of an array that do not answer. */
 	failedDisks?: string[];
+	/** check: the validity bit; overwrite: true when the bit was already 1 (no release follows). */
+	valid?: boolean;
+	/** claim: blocks granted to the copier, and where the next claim starts. */
+	blocks?: number[];
+	next?: number;
 }
 
 export const OK: Reply = Object.freeze({ ok: true }) as Reply;

@@ -5,11 +5,13 @@ import type { SimEvent } from './events';
 /** Simulated time in whole microseconds since the lab was built. */
 export type Time = number;
 
-interface Entry {
+/** A queued callback; `cancel` it and it runs nothing and does not move the clock. */
+export interface Timer {
 	at: Time;
 	seq: number;
-	fn: () => void;
+	fn: (() => void) | null;
 }
+type Entry = Timer;
 
 /**
  * The discrete-event core: a clock, a queue of callbacks ordered by (time, insertion order), a
@@ -41,7 +43,7 @@ export class Sim {
 	}
 
 	/** Calls `fn` after `delay` microseconds of simulated time. */
-	after(delay: Time, fn: () => void): void {
+	after(delay: Time, fn: () => void): Timer {
 		const e: Entry = { at: this.now + delay, seq: this.seq++, fn };
 		const h = this.heap;
 		let i = h.length;
@@ -54,6 +56,11 @@ export class Sim {
 			i = p;
 		}
 		h[i] = e;
+		return e;
+	}
+
+	cancel(timer: Timer): void {
+		timer.fn = null;
 	}
 
 	/** A future settled with `value` after `delay`. */
@@ -108,6 +115,7 @@ export class Sim {
 			}
 			h[i] = last;
 		}
+		if (!top.fn) return true;
 		this.now = top.at;
 		this.processed++;
 		top.fn();

@@ -14,5 +14,5 @@ export interface FinalLine {
 export function* runScenario(doc: ScenarioDocument, opts: LabOptions = {}): Generator<StepResult | FinalLine> {
 	const lab = new Lab(labSpecOf(doc), opts);
 	for (const [i, step] of doc.steps.entries()) yield* lab.run(step, String(i + 1));
-	yield { final: true, validity: {}, events: lab.sim.emitted };
+	yield { final: true, validity: lab.validity(), events: lab.sim.emitted };
 }

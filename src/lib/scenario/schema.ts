@@ -56,6 +56,9 @@ const StorageObject = v.pipe(
 
 const nonNegative = (what: string) => int(what, 0);
 
+/** Any step may be held back this many simulated microseconds (at most ten seconds). */
+const delay = { delay: v.optional(int('delay', 0, 10_000_000)) };
+
 const WriteStep = v.pipe(
 	v.object({
 		op: v.literal('write'),
@@ -65,29 +68,33 @@ const WriteStep = v.pipe(
 		data: v.optional(v.string('data must be a string')),
 		hex: v.optional(v.pipe(v.string('hex must be a string'), v.regex(/^(?:[0-9a-fA-F]{2})*$/, 'hex must be pairs of hex digits'))),
 		offset: v.optional(int('offset', 0, 65535)),
-		whole: v.optional(v.boolean('whole must be true or false'))
+		whole: v.optional(v.boolean('whole must be true or false')),
+		...delay
 	}),
 	v.check((s) => (s.data === undefined) !== (s.hex === undefined), 'a write needs exactly one of "data" or "hex"')
 );
-const ReadStep = v.object({ op: v.literal('read'), host: id('host'), object: id('object'), block: nonNegative('block') });
+const ReadStep = v.object({ op: v.literal('read'), host: id('host'), object: id('object'), block: nonNegative('block'), ...delay });
 const SnapshotStep = v.object({
 	op: v.literal('snapshot'),
 	source: id('source'),
 	target: id('target'),
 	coordinator: id('coordinator'),
-	copier: id('copier')
+	copier: id('copier'),
+	maxInFlight: v.optional(int('maxInFlight', 1, 1024)),
+	...delay
 });
 const CopyStep = v.pipe(
 	v.object({
 		op: v.literal('copy'),
 		target: id('target'),
 		blocks: v.optional(int('blocks', 1)),
-		all: v.optional(v.literal(true, 'all must be true'))
+		all: v.optional(v.literal(true, 'all must be true')),
+		...delay
 	}),
 	v.check((s) => (s.blocks === undefined) !== (s.all === undefined), 'a copy needs exactly one of "blocks" or "all"')
 );
-const DiskStep = v.object({ op: v.picklist(['fail', 'repair']), disk: id('disk') });
-const NodeStep = v.object({ op: v.picklist(['crash', 'restart']), node: id('node') });
+const DiskStep = v.object({ op: v.picklist(['fail', 'repair']), disk: id('disk'), ...delay });
+const NodeStep = v.object({ op: v.picklist(['crash', 'restart']), node: id('node'), ...delay });
 
 const STEP_KINDS = ['write', 'read', 'snapshot', 'copy', 'parallel', 'fail', 'repair', 'crash', 'restart'];
 
@@ -103,7 +110,8 @@ const StepSchema: v.GenericSchema<Step> = v.lazy(() =>
 			NodeStep,
 			v.object({
 				op: v.literal('parallel'),
-				steps: v.pipe(v.array(StepSchema, 'steps must be a list'), v.minLength(1, 'a parallel step needs inner steps'), v.maxLength(10_000, 'at most 10,000 inner steps'))
+				steps: v.pipe(v.array(StepSchema, 'steps must be a list'), v.minLength(1, 'a parallel step needs inner steps'), v.maxLength(10_000, 'at most 10,000 inner steps')),
+				...delay
 			})
 		],
 		`op must be one of ${STEP_KINDS.join(', ')}`

@@ -1,5 +1,5 @@
 import type { NodeId } from '../events';
-import type { ChildRef, ChildState, Description, Layout, ParityLayout } from './types';
+import type { ChildRef, ChildState, Description, Layout, ParityLayout, SnapshotOf } from './types';
 import { isParity, isRedundant } from './types';
 import { capacity } from './map';
 
@@ -89,6 +89,45 @@ export class Catalog {
 		return d;
 	}
 
+	/**
+	 * Makes `target` a virtual snapshot of `info.source` ([0022]): both master copies are rewritten
+	 * (snapshot-of and has-snapshot) with their versions bumped.
+	 */
+	link(target: string, info: SnapshotOf): [Description, Description] {
+		const s = this.get(info.source);
+		const t = this.get(target);
+		const source: Description = {
+			...s,
+			version: s.version + 1,
+			snapshots: [...(s.snapshots ?? []), { target, coordinator: info.coordinator }]
+		};
+		const snap: Description = { ...t, version: t.version + 1, snapshotOf: info };
+		this.objects.set(source.id, source);
+		this.objects.set(snap.id, snap);
+		return [source, snap];
+	}
+
+	/**
+	 * Nodes that need an object's description for its snapshots beyond the usual holders: the
+	 * coordinator and the copier of every snapshot it is the source or the target of ([0023], [0037]).
+	 */
+	snapshotNodes(id: string): NodeId[] {
+		const d = this.get(id);
+		const out: NodeId[] = [];
+		if (d.snapshotOf) out.push(d.snapshotOf.coordinator, d.snapshotOf.copier);
+		for (const s of d.snapshots ?? []) {
+			const t = this.objects.get(s.target)?.snapshotOf;
+			if (t) out.push(t.coordinator, t.copier);
+		}
+		return out;
+	}
+
+	/** Every object id at or below an object. */
+	objectsUnder(id: string): string[] {
+		if (this.disks.has(id)) return [];
+		return [id, ...this.get(id).children.flatMap((c) => this.objectsUnder(c.id))];
+	}
+
 	/** Every disk below an object or disk id. */
 	disksUnder(id: string): string[] {
 		if (this.disks.has(id)) return [id];
@@ -132,10 +171,13 @@ export class Catalog {
 		if (mode === 'unified') {
 			if (!top) return [];
 			const arrays = [...this.arraysUnder([id])];
-			return [...hosts, switchId, ...arrays.sort()];
+			const out = new Set([...hosts, switchId, ...arrays.sort()]);
+			for (const o of this.objectsUnder(id)) for (const n of this.snapshotNodes(o)) out.add(n);
+			return [...out];
 		}
 		const out = new Set(this.translators(id, hosts));
 		if (top) for (const n of [...hosts, switchId]) out.add(n);
+		for (const n of this.snapshotNodes(id)) out.add(n);
 		return [...out];
 	}
 

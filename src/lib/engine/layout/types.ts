@@ -64,6 +64,35 @@ export interface Description {
 	home: NodeId | null;
 	/** Bumped by the allocator on every change; a node keeps the newest copy it has received. */
 	version: number;
+	/** Present on a virtual snapshot ([0022]): what it is a snapshot of, and who keeps it coherent. */
+	snapshotOf?: SnapshotOf;
+	/** Present on an object that has snapshots ([0022], [0037]): writes to it copy on write first. */
+	snapshots?: SnapshotRef[];
+}
+
+/**
+ * The snapshot half of a target's description: the source, the node holding the validity map
+ * (snapshot coordinator 78, [0026]) and the node running the background copy ([0027], [0040]).
+ *
+ * @example
+ * { source: 'V', sourceHome: null, blocks: 16, coordinator: '52', copier: '52', maxInFlight: 4 }
+ */
+export interface SnapshotOf {
+	source: string;
+	/** The source's home, so that a node without the source's description can still reach it. */
+	sourceHome: NodeId | null;
+	/** Capacity of the source: one validity bit per block. */
+	blocks: number;
+	coordinator: NodeId;
+	copier: NodeId;
+	/** Blocks the background copy keeps in flight at most (the throttle; copy-on-write has none). */
+	maxInFlight: number;
+}
+
+/** The source's half of the link: which snapshot to keep coherent, and whom to ask. */
+export interface SnapshotRef {
+	target: string;
+	coordinator: NodeId;
 }
 
 export function isParity(layout: Layout): boolean {

@@ -7,6 +7,19 @@ import type { ChildState, Description } from '../layout/types';
 import { isParity } from '../layout/types';
 import { Node } from './node';
 
+/** What the `snapshot` step asks of the allocator. */
+export interface SnapshotRequest {
+	source: string;
+	target: string;
+	coordinator: NodeId;
+	copier: NodeId;
+	/** Blocks the background copy keeps in flight at most. */
+	maxInFlight?: number;
+}
+
+/** The background copy's default throttle, in blocks in flight. */
+export const DEFAULT_MAX_IN_FLIGHT = 4;
+
 /** Blocks (member blocks for RAID) a resync copies under one freeze. */
 export const RESYNC_REGION = 64;
 
@@ -31,7 +44,7 @@ export class Allocator extends Node {
 		return OK;
 	}
 
-	private record(d: Description, change: 'create' | 'child-state', child?: number): void {
+	private record(d: Description, change: 'create' | 'child-state' | 'snapshot', child?: number): void {
 		this.sim.emit({
 			t: this.sim.now,
 			type: 'describe',
@@ -68,6 +81,79 @@ export class Allocator extends Node {
 				[...perNode].map(([n, descriptions]) => this.call(n, { op: 'describe', descriptions, unified }, dctx))
 			)
 		);
+	}
+
+	/**
+	 * Makes `target` an instant virtual snapshot of `source` ([0022]–[0026]): the coordinator
+	 * creates the validity map, all 0; both objects are frozen wherever they are translated, so
+	 * that every write already in flight on the source lands before the snapshot and every later
+	 * one sees it; both descriptions are rewritten and handed out again; then everything thaws.
+	 */
+	snapshot(ctx: Ctx, req: SnapshotRequest): Future<Reply> {
+		return this.operate(this.makeSnapshot(ctx, req), `allocator ${this.id} crashed before the snapshot of ${req.source} was made`);
+	}
+
+	private snapshotProblem(req: SnapshotRequest): string | null {
+		const cat = this.catalog;
+		const { source, target, coordinator, copier } = req;
+		for (const [what, id] of [['source', source], ['target', target]])
+			if (!cat.objects.has(id)) return `unknown object ${id} (the ${what} of the snapshot)`;
+		if (source === target) return `${source} cannot be a snapshot of itself`;
+		const s = cat.get(source);
+		const t = cat.get(target);
+		if (t.snapshotOf) return `${target} is already a snapshot of ${t.snapshotOf.source}`;
+		if (t.snapshots?.length) return `${target} has snapshots of its own; it cannot become a snapshot`;
+		if (s.snapshotOf) return `${source} is still a virtual snapshot of ${s.snapshotOf.source}; copy it to the end and detach it first`;
+		if (!cat.isTopLevel(target)) return `${target} is part of ${cat.parent.get(target)}; a snapshot must be an object of its own`;
+		if (t.blocks < s.blocks) return `${target} (${t.blocks} blocks) is smaller than ${source} (${s.blocks} blocks)`;
+		const under = new Set(cat.disksUnder(source));
+		const shared = cat.disksUnder(target).find((d) => under.has(d));
+		if (shared) return `${target} and ${source} share disk ${shared}; a snapshot lives on other disks`;
+		for (const [what, id] of [['coordinator', coordinator], ['copier', copier]]) {
+			const kind = this.world.nodeKind(id);
+			if (kind !== 'host' && kind !== 'array')
+				return `${what} ${id} is ${kind ? `the ${kind}` : 'not a node of this system'}; it must be a host or a disk array`;
+		}
+		return null;
+	}
+
+	private *makeSnapshot(ctx: Ctx, req: SnapshotRequest): Proc<Reply> {
+		const problem = this.snapshotProblem(req);
+		if (problem) return fail(problem);
+		const { source, target, coordinator, copier } = req;
+		const cat = this.catalog;
+		const s = cat.get(source);
+		const cctx: Ctx = { ...ctx, cls: 'ctl' };
+		const made = yield* wait(this.call(coordinator, { op: 'map-create', target, blocks: s.blocks }, cctx));
+		if (!made.ok) return fail(`coordinator ${coordinator} could not create the validity map of ${target}: ${made.error}`);
+		const regions = [
+			{ object: source, from: 0, to: s.blocks },
+			{ object: target, from: 0, to: cat.get(target).blocks }
+		].flatMap((r) => this.freezersOf(r.object).map((n) => [n, r] as const));
+		const frozen = yield* wait(all(regions.map(([n, r]) => this.call(n, { op: 'freeze', ...r }, cctx))));
+		const bad = frozen.find((r) => !r.ok);
+		let result: Reply = OK;
+		if (bad) result = fail(`${source} could not be frozen for the snapshot: ${bad.error}`);
+		else {
+			const info = { source, sourceHome: s.home, blocks: s.blocks, coordinator, copier, maxInFlight: req.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT };
+			for (const d of cat.link(target, info)) this.record(d, 'snapshot');
+			yield* this.distribute(ctx, [source, target]);
+		}
+		yield* wait(all(regions.map(([n, r]) => this.call(n, { op: 'thaw', ...r }, cctx))));
+		if (!result.ok) {
+			yield* wait(this.call(coordinator, { op: 'map-drop', target }, cctx));
+			return result;
+		}
+		this.sim.emit({ t: this.sim.now, type: 'snapshot', node: this.id, source, target, change: 'create', coordinator, copier, cause: ctx.cause });
+		return OK;
+	}
+
+	/** The nodes that translate an object, and so must hold still while its description changes. */
+	private freezersOf(object: string): NodeId[] {
+		const { hostIds, switchId } = this.world;
+		if (this.mode === 'unified')
+			return this.catalog.holders(this.catalog.topLevelOf(object), this.mode, hostIds, switchId).filter((n) => n !== switchId);
+		return this.catalog.translators(object, hostIds);
 	}
 
 	private *setState(ctx: Ctx, object: string, child: number, state: ChildState): Proc<void> {

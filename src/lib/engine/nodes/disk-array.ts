@@ -33,10 +33,10 @@ export class DiskArray extends StorageNode {
 		this.label = `array ${id}`;
 	}
 
-	protected *handle(req: Req, ctx: Ctx): Proc<Reply> {
+	protected *handle(req: Req, ctx: Ctx, from: NodeId): Proc<Reply> {
 		if (req.op === 'disk-states')
 			return { ok: true, failedDisks: [...this.disks.values()].filter((d) => d.failed).map((d) => d.id) };
-		return (yield* this.handleCommon(req, ctx)) ?? fail(`${this.label} cannot serve ${req.op}`);
+		return (yield* this.handleCommon(req, ctx, from)) ?? fail(`${this.label} cannot serve ${req.op}`);
 	}
 
 	/** The controller sees its disk stop answering (or come back) and tells the allocator. */

@@ -22,7 +22,6 @@ export function hostParts(id: NodeId): { app: string; manager: string; memory: s
 export class Host extends StorageNode {
 	readonly kind = 'host' as const;
 	readonly label: string;
-	private ops = new Set<Future<Reply>>();
 
 	constructor(id: NodeId, world: World) {
 		super(id, world);
@@ -33,11 +32,7 @@ export class Host extends StorageNode {
 	submit(ctx: Ctx, req: IoReq): Future<Reply> {
 		const sim = this.sim;
 		const object = req.target.id;
-		const out = new Future<Reply>();
-		if (!this.up) {
-			out.resolve(fail(`${this.label} is down`));
-			return out;
-		}
+		if (!this.up) return Future.of(fail(`${this.label} is down`));
 		sim.emit({
 			t: sim.now,
 			type: 'submit',
@@ -50,9 +45,8 @@ export class Host extends StorageNode {
 			offset: req.offset ?? 0,
 			cause: ctx.cause
 		});
-		this.ops.add(out);
-		this.run(this.io(ctx, req)).then((r) => {
-			this.ops.delete(out);
+		const out = new Future<Reply>();
+		this.operate(this.io(ctx, req), `${this.label} crashed before the transaction completed`).then((r) => {
 			sim.emit({
 				t: sim.now,
 				type: 'complete',
@@ -69,14 +63,7 @@ export class Host extends StorageNode {
 		return out;
 	}
 
-	protected *handle(req: Req, ctx: Ctx): Proc<Reply> {
-		return (yield* this.handleCommon(req, ctx)) ?? fail(`${this.label} cannot serve ${req.op}`);
-	}
-
-	protected override onCrash(): void {
-		super.onCrash();
-		const ops = [...this.ops];
-		this.ops.clear();
-		for (const f of ops) f.resolve(fail(`${this.label} crashed before the transaction completed`));
+	protected *handle(req: Req, ctx: Ctx, from: NodeId): Proc<Reply> {
+		return (yield* this.handleCommon(req, ctx, from)) ?? fail(`${this.label} cannot serve ${req.op}`);
 	}
 }

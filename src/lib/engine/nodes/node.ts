@@ -5,6 +5,7 @@ import { fail } from '../messages';
 import { DescriptionMemory } from './description-memory';
 import type { Sim } from '../sim';
 import type { Description } from '../layout/types';
+import type { MapStore } from '../snapshot/validity-map';
 
 export type NodeKind = 'host' | 'switch' | 'array' | 'allocator';
 
@@ -25,6 +26,12 @@ export interface World {
 	switchId: NodeId;
 	allocatorId: NodeId;
 	nextMsgId(): number;
+	blockSize: number;
+	protocol: 'coherent' | 'literal';
+	/** A node's durable store of validity maps: it survives the node's crashes. */
+	maps(node: NodeId): MapStore;
+	/** What kind of node an id names, if any. */
+	nodeKind(id: NodeId): NodeKind | undefined;
 }
 
 /**
@@ -39,6 +46,7 @@ export abstract class Node {
 	readonly memory = new DescriptionMemory();
 	private pending = new Map<number, Future<Reply>>();
 	private inbound = new Map<number, Msg>();
+	private operations = new Map<Future<Reply>, string>();
 	private nextRpc = 1;
 
 	constructor(
@@ -54,6 +62,24 @@ export abstract class Node {
 	protected run<T>(proc: Proc<T>): Future<T> {
 		const epoch = this.epoch;
 		return spawn(proc, () => this.epoch === epoch && this.up);
+	}
+
+	/**
+	 * Runs a process that the scenario started on this node (an application's transaction, a copy, an
+	 * allocator operation): it settles with the process's answer, or with `lost` if the node crashes first.
+	 */
+	operate(proc: Proc<Reply>, lost: string): Future<Reply> {
+		const out = new Future<Reply>();
+		if (!this.up) {
+			out.resolve(fail(`node ${this.id} is down`));
+			return out;
+		}
+		this.operations.set(out, lost);
+		this.run(proc).then((r) => {
+			this.operations.delete(out);
+			out.resolve(r);
+		});
+		return out;
 	}
 
 	/** Sends a request and settles with the answer, or with an error after a timeout. */
@@ -118,6 +144,9 @@ export abstract class Node {
 		this.pending.clear();
 		this.memory.clear();
 		this.onCrash();
+		const ops = [...this.operations];
+		this.operations.clear();
+		for (const [f, lost] of ops) f.resolve(fail(lost));
 	}
 
 	protected onCrash(): void {}
@@ -150,6 +179,15 @@ function targetOf(req: Req): string | undefined {
 			return req.object;
 		case 'disk-report':
 			return req.disk;
+		case 'map-create':
+		case 'map-drop':
+		case 'ensure':
+		case 'overwrite':
+		case 'check':
+		case 'read-done':
+		case 'claim':
+		case 'release':
+			return req.target;
 	}
 	return undefined;
 }
@@ -183,7 +221,7 @@ export function transmit(world: World, at: NodeId, msg: Msg, via?: 'description'
 	};
 	const target = targetOf(msg.req);
 	if (target !== undefined) hop.target = target;
-	if (msg.req.op === 'read' || msg.req.op === 'write') hop.block = msg.req.block;
+	if ('block' in msg.req) hop.block = msg.req.block;
 	if (msg.reply) hop.ok = msg.res!.ok;
 	if (via) hop.via = via;
 	sim.emit(hop);

@@ -1,5 +1,5 @@
 import { all, Future, wait, type Proc } from '../future';
-import type { Ctx, IoReq, Reply, Req } from '../messages';
+import type { Ctx, IoReq, Reply, Req, SnapReq } from '../messages';
 import { fail, OK } from '../messages';
 import type { ChildRef, Description } from '../layout/types';
 import { isParity } from '../layout/types';
@@ -7,7 +7,10 @@ import { placeParity, placeSimple } from '../layout/map';
 import { xorInto } from '../bytes';
 import type { Held } from './description-memory';
 import { Node } from './node';
-import type { TranslateEvent } from '../events';
+import type { NodeId, TranslateEvent } from '../events';
+import { Coordinator } from '../snapshot/coordinator';
+import { backgroundCopy } from '../snapshot/copier';
+import type { SnapshotPort } from '../snapshot/port';
 
 interface Freeze {
 	object: string;
@@ -32,7 +35,53 @@ export abstract class StorageNode extends Node {
 	/** How messages and errors name this node: "host 52", "array 56". */
 	abstract readonly label: string;
 
+	/** Snapshot coordinator 78 when this node holds validity maps ([0026], [0038]). */
+	readonly coordinator = new Coordinator(this.snapshotPort());
+
+	private snapshotPort(): SnapshotPort {
+		// eslint-disable-next-line @typescript-eslint/no-this-alias
+		const node = this;
+		return {
+			get id() {
+				return node.id;
+			},
+			get label() {
+				return node.label;
+			},
+			get sim() {
+				return node.sim;
+			},
+			get protocol() {
+				return node.world.protocol;
+			},
+			get maps() {
+				return node.world.maps(node.id);
+			},
+			snapshotOf: (target) => this.memory.lookup(target)?.desc.snapshotOf,
+			homeOf: (object) => this.homeOf(object),
+			io: (ctx, req) => this.io(ctx, req),
+			call: (dest, req, ctx) => this.call(dest, req, ctx),
+			coordinate: (dest, req, ctx) => this.coordinate(dest, req, ctx),
+			run: (proc) => this.run(proc)
+		};
+	}
+
+	/** Where an object is translated, by this node's descriptions: its home, or null for any host. */
+	private homeOf(object: string): NodeId | null {
+		const held = this.memory.lookup(object);
+		if (held) return held.desc.home;
+		for (const h of this.memory.index.values())
+			if (h.desc.snapshotOf?.source === object) return h.desc.snapshotOf.sourceHome;
+		return this.memory.routes.get(object) ?? null;
+	}
+
+	/** Runs the background copy of a snapshot on this node (Fig. 5): `limit` blocks, or to the end. */
+	copy(ctx: Ctx, target: string, limit: number | null): Future<Reply> {
+		return this.operate(backgroundCopy(this.snapshotPort(), ctx, target, limit), `${this.label} crashed during the copy`);
+	}
+
 	protected override onCrash(): void {
+		this.coordinator.reset();
 		for (const f of this.freezes) f.thawed.resolve();
 		this.freezes = [];
 		this.inflight.clear();
@@ -40,8 +89,18 @@ export abstract class StorageNode extends Node {
 		this.locks.clear();
 	}
 
-	protected *handleCommon(req: Req, ctx: Ctx): Proc<Reply | null> {
+	protected *handleCommon(req: Req, ctx: Ctx, from: NodeId): Proc<Reply | null> {
 		switch (req.op) {
+			case 'map-create':
+			case 'map-drop':
+			case 'ensure':
+			case 'overwrite':
+			case 'check':
+			case 'read-done':
+			case 'claim':
+			case 'release':
+			case 'ping':
+				return yield* this.coordinator.handle(req, ctx, from);
 			case 'read':
 			case 'write':
 				return yield* this.io(ctx, req);
@@ -105,6 +164,60 @@ export abstract class StorageNode extends Node {
 		}
 		const d = held.desc;
 		this.enter(d.id, b);
+		const r = yield* this.snapshotRules(ctx, held, req);
+		this.leave(d.id, b);
+		return r;
+	}
+
+	/**
+	 * What a snapshot adds to a transaction on an object: a write to an object with snapshots
+	 * copies on write first (Fig. 6, [0031]); a transaction on a virtual snapshot asks its
+	 * coordinator (Fig. 7, [0032]–[0034]). The machinery's own copies into a snapshot ask nobody.
+	 */
+	private *snapshotRules(ctx: Ctx, held: Held, req: IoReq): Proc<Reply> {
+		const d = held.desc;
+		const b = req.block;
+		if (req.op === 'write' && d.snapshots)
+			for (const s of d.snapshots) {
+				const r = yield* this.coordinate(s.coordinator, { op: 'ensure', target: s.target, block: b, for: 'cow' }, ctx);
+				if (!r.ok) return fail(`copy-on-write of block ${b} of ${d.id} to ${s.target} failed, so the write was not done: ${r.error}`);
+			}
+		const s = d.snapshotOf;
+		if (!s || ctx.internal || b >= s.blocks) return yield* this.layoutIo(ctx, held, req);
+		const coord = s.coordinator;
+		const literal = this.world.protocol === 'literal';
+		if (req.op === 'read') {
+			const c = yield* this.coordinate(coord, { op: 'check', target: d.id, block: b }, ctx);
+			if (!c.ok) return fail(`the coordinator of ${d.id} did not answer for block ${b}: ${c.error}`);
+			if (c.valid) return yield* this.layoutIo(ctx, held, req);
+			// Bit 0: the snapshot's block is the source's ([0034]), read through the source's description.
+			const source: IoReq = { op: 'read', target: { kind: 'object', id: s.source, home: s.sourceHome }, block: b };
+			const r = yield* this.io(ctx, source);
+			if (!literal) this.run(this.coordinate(coord, { op: 'read-done', target: d.id, block: b }, ctx));
+			return r;
+		}
+		const whole = (req.offset ?? 0) === 0 && req.data!.length === this.world.blockSize;
+		if (!whole) {
+			const c = yield* this.coordinate(coord, { op: 'ensure', target: d.id, block: b, for: 'write' }, ctx);
+			if (!c.ok) return fail(`the coordinator of ${d.id} could not make block ${b} valid: ${c.error}`);
+			return yield* this.layoutIo(ctx, held, req);
+		}
+		// A whole-block overwrite needs no copy ([0032]); the literal text asks nobody at all.
+		if (literal) return yield* this.layoutIo(ctx, held, req);
+		const c = yield* this.coordinate(coord, { op: 'overwrite', target: d.id, block: b }, ctx);
+		if (!c.ok) return fail(`the coordinator of ${d.id} did not answer for block ${b}: ${c.error}`);
+		const w = yield* this.layoutIo(ctx, held, req);
+		if (c.valid) return w;
+		const rel = yield* this.coordinate(coord, { op: 'release', target: d.id, block: b, ok: w.ok }, ctx);
+		if (!w.ok) return w;
+		if (!rel.ok) return fail(`block ${b} of ${d.id} was written but its coordinator did not record it: ${rel.error}`);
+		return w;
+	}
+
+	/** The transaction mapped through the object's layout onto its children. */
+	private *layoutIo(ctx: Ctx, held: Held, req: IoReq): Proc<Reply> {
+		const d = held.desc;
+		const b = req.block;
 		let r: Reply;
 		if (isParity(d.layout)) r = yield* this.parityIo(ctx, held, req);
 		else if (d.layout === 'mirror')
@@ -114,8 +227,14 @@ export abstract class StorageNode extends Node {
 			this.translated(ctx, held, req, [[p.child, p.block]]);
 			r = yield* this.child(ctx, held, d.children[p.child], req, p.block);
 		}
-		this.leave(d.id, b);
 		return r;
+	}
+
+	/** A request to a snapshot coordinator: handled in place when it is this node ([0031]), else sent. */
+	*coordinate(dest: NodeId, req: SnapReq, ctx: Ctx): Proc<Reply> {
+		const c: Ctx = { cause: ctx.cause, cls: 'coord' };
+		if (dest === this.id) return yield* this.coordinator.handle(req, c, this.id);
+		return yield* wait(this.call(dest, req, c));
 	}
 
 	private translated(
