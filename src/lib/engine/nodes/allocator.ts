@@ -233,17 +233,11 @@ export class Allocator extends Node {
 		this.reattaching.add(key);
 		yield* this.setState(ctx, object, child, 'stale');
 		const d = this.catalog.get(object);
-		const { hostIds, switchId } = this.world;
 		// The resync runs where transactions on the object are translated: its own home, else the
 		// home of the nearest ancestor that has one (a mirror across arrays inside a RAID set is
 		// translated by the set's home array, the only node that holds it per level), else a host.
-		const runner = this.catalog.translators(object, hostIds)[0];
-		const freezers =
-			this.mode === 'unified'
-				? this.catalog
-						.holders(this.catalog.topLevelOf(object), this.mode, hostIds, switchId)
-						.filter((n) => n !== switchId)
-				: this.catalog.translators(object, hostIds);
+		const runner = this.catalog.translators(object, this.world.hostIds)[0];
+		const freezers = this.freezersOf(object);
 		const rctx: Ctx = { ...ctx, cls: 'resync' };
 		const parity = isParity(d.layout);
 		const perRow = (d.children.length - 1) * d.stripeUnit;
