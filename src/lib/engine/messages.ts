@@ -47,7 +47,8 @@ export type Req =
 export type SnapReq =
 	/** Creates the validity map, all 0 ([0026]). */
 	| { op: 'map-create'; target: string; blocks: number }
-	| { op: 'map-drop'; target: string }
+	/** Deletes the map; with `complete`, only when every bit is 1 (a real snapshot, [0025]). */
+	| { op: 'map-drop'; target: string; complete?: boolean }
 	/**
 	 * Makes bit n 1, copying the source's block first when it is 0: before a source write (Fig. 6,
 	 * `for: 'cow'`) or a partial write of the snapshot (Fig. 7, `for: 'write'`).

@@ -107,6 +107,21 @@ export class Catalog {
 		return [source, snap];
 	}
 
+	/** Ends the snapshot relation of `target` ([0013]): both master copies rewritten, versions bumped. */
+	unlink(target: string): [Description, Description] {
+		const t = this.get(target);
+		const s = this.get(t.snapshotOf!.source);
+		const rest = (s.snapshots ?? []).filter((r) => r.target !== target);
+		const source: Description = { ...s, version: s.version + 1 };
+		if (rest.length) source.snapshots = rest;
+		else delete source.snapshots;
+		const snap: Description = { ...t, version: t.version + 1 };
+		delete snap.snapshotOf;
+		this.objects.set(source.id, source);
+		this.objects.set(snap.id, snap);
+		return [source, snap];
+	}
+
 	/**
 	 * Nodes that need an object's description for its snapshots beyond the usual holders: the
 	 * coordinator and the copier of every snapshot it is the source or the target of ([0023], [0037]).

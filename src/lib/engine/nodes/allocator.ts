@@ -148,6 +148,44 @@ export class Allocator extends Node {
 		return OK;
 	}
 
+	/**
+	 * Ends a snapshot ([0013]). `detach` needs every bit 1: the real snapshot ([0025]) goes on as an
+	 * independent object. `remove` may come at any time: the target keeps what was copied into it
+	 * and is a snapshot no more. Either way, no write may be half way through copy-on-write while
+	 * the descriptions change, so both objects are frozen meanwhile.
+	 */
+	unsnapshot(ctx: Ctx, target: string, how: 'detach' | 'remove'): Future<Reply> {
+		return this.operate(this.endSnapshot(ctx, target, how), `allocator ${this.id} crashed before the snapshot ${target} was ended`);
+	}
+
+	private *endSnapshot(ctx: Ctx, target: string, how: 'detach' | 'remove'): Proc<Reply> {
+		const cat = this.catalog;
+		if (!cat.objects.has(target)) return fail(`unknown object ${target}`);
+		const info = cat.get(target).snapshotOf;
+		if (!info) return fail(`${target} is not a snapshot`);
+		const cctx: Ctx = { ...ctx, cls: 'ctl' };
+		const regions = [
+			{ object: info.source, from: 0, to: info.blocks },
+			{ object: target, from: 0, to: cat.get(target).blocks }
+		].flatMap((r) => this.freezersOf(r.object).map((n) => [n, r] as const));
+		const frozen = yield* wait(all(regions.map(([n, r]) => this.call(n, { op: 'freeze', ...r }, cctx))));
+		const bad = frozen.find((r) => !r.ok);
+		let result: Reply = bad ? fail(`${info.source} and ${target} could not be frozen: ${bad.error}`) : OK;
+		if (result.ok) {
+			const dropped = yield* wait(this.call(info.coordinator, { op: 'map-drop', target, complete: how === 'detach' }, cctx));
+			if (!dropped.ok) result = fail(dropped.error!);
+			else {
+				for (const d of cat.unlink(target)) this.record(d, 'snapshot');
+				yield* this.distribute(ctx, [info.source, target]);
+			}
+		}
+		yield* wait(all(regions.map(([n, r]) => this.call(n, { op: 'thaw', ...r }, cctx))));
+		if (!result.ok) return result;
+		const { source, coordinator, copier } = info;
+		this.sim.emit({ t: this.sim.now, type: 'snapshot', node: this.id, source, target, change: how, coordinator, copier, cause: ctx.cause });
+		return OK;
+	}
+
 	/** The nodes that translate an object, and so must hold still while its description changes. */
 	private freezersOf(object: string): NodeId[] {
 		const { hostIds, switchId } = this.world;

@@ -62,6 +62,9 @@ export class Coordinator {
 			return OK;
 		}
 		if (req.op === 'map-drop') {
+			const m = maps.load(req.target);
+			if (req.complete && m && !m.complete)
+				return fail(`${req.target} is still a virtual snapshot (${m.valid} of ${m.blocks} blocks valid); copy it to the end first`);
 			maps.drop(req.target);
 			for (const [k, b] of this.busy) if (k.startsWith(req.target + '\u0000')) (this.busy.delete(k), b.done.resolve(false));
 			for (const [k, h] of this.holds) if (k.startsWith(req.target + '\u0000')) (this.holds.delete(k), h.drained.resolve());

@@ -399,3 +399,43 @@ describe('a snapshot of sub-object M0 inside the arrays ([0036]–[0041])', () =
 			expect(text(one({ op: 'read', host: '54', object: 'V', block: 10 }))).toBe('M0 after');
 		});
 });
+
+describe('ending a snapshot ([0013], [0025])', () => {
+	it('detach: refused while virtual; once every bit is 1, VSS goes on as an independent volume', () => {
+		const { lab: l, one } = lab();
+		one({ op: 'write', host: '52', object: 'V', block: 1, data: 'at the snapshot' });
+		one(snapVss());
+		expect(one({ op: 'detach', target: 'VSS' }).error).toBe('VSS is still a virtual snapshot (0 of 16 blocks valid); copy it to the end first');
+		one({ op: 'copy', target: 'VSS', blocks: 3 });
+		expect(one({ op: 'detach', target: 'VSS' }).error).toBe('VSS is still a virtual snapshot (3 of 16 blocks valid); copy it to the end first');
+		one({ op: 'copy', target: 'VSS', all: true });
+		expect(one({ op: 'detach', target: 'VSS' }).ok).toBe(true);
+		expect(l.validity()).toEqual({});
+		for (const n of ['52', '54', '64']) {
+			expect(l.node(n).memory.lookup('VSS')?.desc.snapshotOf).toBeUndefined();
+			expect(l.node(n).memory.lookup('V')?.desc.snapshots).toBeUndefined();
+		}
+		// Independent: V's writes copy nothing, VSS's writes ask nobody, and each keeps its own data.
+		const w = one({ op: 'write', host: '52', object: 'V', block: 1, data: 'later', whole: true });
+		expect(w.physical!.every((p) => p.io === 'write')).toBe(true);
+		one({ op: 'write', host: '54', object: 'VSS', block: 2, data: 'mine' });
+		expect(text(one({ op: 'read', host: '54', object: 'VSS', block: 1 }))).toBe('at the snapshot');
+		expect(text(one({ op: 'read', host: '54', object: 'V', block: 2 }))).toBe('');
+		expect(l.sim.log.filter((e) => e.type === 'snapshot').map((e) => e.type === 'snapshot' && e.change)).toEqual(['create', 'detach']);
+	});
+
+	it('remove: at any time; VSS keeps only what was copied, and V can have a new snapshot', () => {
+		const { lab: l, one } = lab();
+		one({ op: 'write', host: '52', object: 'V', block: 0, data: 'zero' });
+		one({ op: 'write', host: '52', object: 'V', block: 5, data: 'five' });
+		one(snapVss());
+		one({ op: 'copy', target: 'VSS', blocks: 1 });
+		expect(one({ op: 'remove', target: 'VSS' }).ok).toBe(true);
+		expect(l.validity()).toEqual({});
+		expect(text(one({ op: 'read', host: '54', object: 'VSS', block: 0 }))).toBe('zero');
+		expect(text(one({ op: 'read', host: '54', object: 'VSS', block: 5 }))).toBe('');
+		expect(one({ op: 'remove', target: 'VSS' }).error).toBe('VSS is not a snapshot');
+		expect(one(snapVss('54', '60')).ok).toBe(true);
+		expect(text(one({ op: 'read', host: '52', object: 'VSS', block: 5 }))).toBe('five');
+	});
+});
