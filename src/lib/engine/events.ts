@@ -178,7 +178,7 @@ export interface SnapshotEvent {
 	node: NodeId;
 	source: string;
 	target: string;
-	change: 'create' | 'complete' | 'detach' | 'remove';
+	change: 'create' | 'complete' | 'detach' | 'remove' | 'restore';
 	coordinator: NodeId;
 	copier: NodeId;
 	cause: string;

@@ -35,7 +35,7 @@ type StepKind =
 	| { op: 'read'; host: string; object: string; block: number }
 	| { op: 'snapshot'; source: string; target: string; coordinator: string; copier: string; maxInFlight?: number }
 	| { op: 'copy'; target: string; blocks?: number; all?: boolean }
-	| { op: 'detach' | 'remove'; target: string }
+	| { op: 'detach' | 'remove' | 'restore'; target: string }
 	| { op: 'parallel'; steps: Step[] }
 	| { op: 'fail' | 'repair'; disk: string }
 	| { op: 'crash' | 'restart'; node: string };
@@ -256,6 +256,7 @@ export class Lab implements World {
 				return this.allocator.snapshot(ctx, step);
 			case 'detach':
 			case 'remove':
+			case 'restore':
 				return this.allocator.unsnapshot(ctx, step.target, step.op);
 			case 'copy': {
 				if (!this.allocator.catalog.objects.has(step.target)) return failed(`unknown object ${step.target}`);

@@ -93,11 +93,11 @@ const CopyStep = v.pipe(
 	}),
 	v.check((s) => (s.blocks === undefined) !== (s.all === undefined), 'a copy needs exactly one of "blocks" or "all"')
 );
-const EndStep = v.object({ op: v.picklist(['detach', 'remove']), target: id('target'), ...delay });
+const EndStep = v.object({ op: v.picklist(['detach', 'remove', 'restore']), target: id('target'), ...delay });
 const DiskStep = v.object({ op: v.picklist(['fail', 'repair']), disk: id('disk'), ...delay });
 const NodeStep = v.object({ op: v.picklist(['crash', 'restart']), node: id('node'), ...delay });
 
-const STEP_KINDS = ['write', 'read', 'snapshot', 'copy', 'detach', 'remove', 'parallel', 'fail', 'repair', 'crash', 'restart'];
+const STEP_KINDS = ['write', 'read', 'snapshot', 'copy', 'detach', 'remove', 'restore', 'parallel', 'fail', 'repair', 'crash', 'restart'];
 
 const StepSchema: v.GenericSchema<Step> = v.lazy(() =>
 	v.variant(

@@ -99,7 +99,7 @@ export class Catalog {
 		const source: Description = {
 			...s,
 			version: s.version + 1,
-			snapshots: [...(s.snapshots ?? []), { target, coordinator: info.coordinator }]
+			snapshots: [...(s.snapshots ?? []), { target, coordinator: info.coordinator, blocks: info.blocks }]
 		};
 		const snap: Description = { ...t, version: t.version + 1, snapshotOf: info };
 		this.objects.set(source.id, source);

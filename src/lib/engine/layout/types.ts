@@ -93,6 +93,8 @@ export interface SnapshotOf {
 export interface SnapshotRef {
 	target: string;
 	coordinator: NodeId;
+	/** Blocks covered by the validity map: the source's capacity, or less for a restore. */
+	blocks: number;
 }
 
 export function isParity(layout: Layout): boolean {

@@ -154,15 +154,18 @@ export class Allocator extends Node {
 	 * and is a snapshot no more. Either way, no write may be half way through copy-on-write while
 	 * the descriptions change, so both objects are frozen meanwhile.
 	 */
-	unsnapshot(ctx: Ctx, target: string, how: 'detach' | 'remove'): Future<Reply> {
+	unsnapshot(ctx: Ctx, target: string, how: 'detach' | 'remove' | 'restore'): Future<Reply> {
 		return this.operate(this.endSnapshot(ctx, target, how), `allocator ${this.id} crashed before the snapshot ${target} was ended`);
 	}
 
-	private *endSnapshot(ctx: Ctx, target: string, how: 'detach' | 'remove'): Proc<Reply> {
+	private *endSnapshot(ctx: Ctx, target: string, how: 'detach' | 'remove' | 'restore'): Proc<Reply> {
 		const cat = this.catalog;
 		if (!cat.objects.has(target)) return fail(`unknown object ${target}`);
 		const info = cat.get(target).snapshotOf;
 		if (!info) return fail(`${target} is not a snapshot`);
+		const others = (cat.get(info.source).snapshots ?? []).filter((r) => r.target !== target);
+		if (how === 'restore' && others.length)
+			return fail(`${info.source} has other snapshots (${others.map((r) => r.target).join(', ')}); end them before restoring it from ${target}`);
 		const cctx: Ctx = { ...ctx, cls: 'ctl' };
 		const regions = [
 			{ object: info.source, from: 0, to: info.blocks },
@@ -172,10 +175,18 @@ export class Allocator extends Node {
 		const bad = frozen.find((r) => !r.ok);
 		let result: Reply = bad ? fail(`${info.source} and ${target} could not be frozen: ${bad.error}`) : OK;
 		if (result.ok) {
-			const dropped = yield* wait(this.call(info.coordinator, { op: 'map-drop', target, complete: how === 'detach' }, cctx));
+			const dropped = yield* wait(this.call(info.coordinator, { op: 'map-drop', target, complete: how !== 'remove' }, cctx));
 			if (!dropped.ok) result = fail(dropped.error!);
 			else {
 				for (const d of cat.unlink(target)) this.record(d, 'snapshot');
+				if (how === 'restore') {
+					// The roles swap: the source becomes a virtual copy of the real snapshot, with a map
+					// of its own all 0, filled by the same background copy running the other way.
+					const back = { ...info, source: target, sourceHome: cat.get(target).home };
+					const made = yield* wait(this.call(info.coordinator, { op: 'map-create', target: info.source, blocks: info.blocks }, cctx));
+					if (made.ok) for (const d of cat.link(info.source, back)) this.record(d, 'snapshot');
+					else result = fail(`coordinator ${info.coordinator} could not create the validity map of ${info.source}: ${made.error}`);
+				}
 				yield* this.distribute(ctx, [info.source, target]);
 			}
 		}

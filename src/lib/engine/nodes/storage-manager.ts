@@ -179,6 +179,7 @@ export abstract class StorageNode extends Node {
 		const b = req.block;
 		if (req.op === 'write' && d.snapshots)
 			for (const s of d.snapshots) {
+				if (b >= s.blocks) continue;
 				const r = yield* this.coordinate(s.coordinator, { op: 'ensure', target: s.target, block: b, for: 'cow' }, ctx);
 				if (!r.ok) return fail(`copy-on-write of block ${b} of ${d.id} to ${s.target} failed, so the write was not done: ${r.error}`);
 			}

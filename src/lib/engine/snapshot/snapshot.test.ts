@@ -73,7 +73,7 @@ describe('creating the instant snapshot VSS ([0022]–[0026])', () => {
 		expect(one(snapVss()).ok).toBe(true);
 		const v = l.allocator.catalog.get('V');
 		const vss = l.allocator.catalog.get('VSS');
-		expect(v.snapshots).toEqual([{ target: 'VSS', coordinator: '52' }]);
+		expect(v.snapshots).toEqual([{ target: 'VSS', coordinator: '52', blocks: 16 }]);
 		expect(vss.snapshotOf).toMatchObject({ source: 'V', blocks: 16, coordinator: '52', copier: '52' });
 		for (const n of ['52', '54', '64']) {
 			expect(l.node(n).memory.lookup('V')?.desc.snapshots?.[0].target).toBe('VSS');
@@ -383,7 +383,7 @@ describe('a snapshot of sub-object M0 inside the arrays ([0036]–[0041])', () =
 			one({ op: 'write', host: '52', object: 'V', block: 10, data: 'M0 before' });
 			expect(one({ op: 'snapshot', source: 'M0', target: 'MSS', coordinator: '56', copier: '60' }).ok).toBe(true);
 			expect(l.node('60').memory.lookup('MSS')?.desc.snapshotOf).toMatchObject({ source: 'M0', coordinator: '56', copier: '60' });
-			expect(l.node('56').memory.lookup('M0')?.desc.snapshots).toEqual([{ target: 'MSS', coordinator: '56' }]);
+			expect(l.node('56').memory.lookup('M0')?.desc.snapshots).toEqual([{ target: 'MSS', coordinator: '56', blocks: 16 }]);
 			one({ op: 'write', host: '52', object: 'V', block: 10, data: 'M0 after', whole: true });
 			const cow = story(l, step());
 			expect(cow).toContain('56 checks bit MSS[10] for cow: 0');
@@ -437,5 +437,41 @@ describe('ending a snapshot ([0013], [0025])', () => {
 		expect(one({ op: 'remove', target: 'VSS' }).error).toBe('VSS is not a snapshot');
 		expect(one(snapVss('54', '60')).ok).toBe(true);
 		expect(text(one({ op: 'read', host: '52', object: 'VSS', block: 5 }))).toBe('five');
+	});
+});
+
+describe('restoring the source from its snapshot', () => {
+	it('needs a real snapshot; then V reads as VSS at once, and a reverse copy fills V while both stay usable', () => {
+		const { lab: l, one, run } = lab();
+		one({ op: 'write', host: '52', object: 'V', block: 1, data: 'good', whole: true });
+		one(snapVss());
+		one({ op: 'write', host: '52', object: 'V', block: 1, data: 'corrupted', whole: true });
+		one({ op: 'write', host: '54', object: 'VSS', block: 2, data: 'fixed by 54', whole: true });
+		expect(one({ op: 'restore', target: 'VSS' }).error).toBe('VSS is still a virtual snapshot (2 of 16 blocks valid); copy it to the end first');
+		one({ op: 'copy', target: 'VSS', all: true });
+		expect(one({ op: 'restore', target: 'VSS' }).ok).toBe(true);
+		expect(l.allocator.catalog.get('V').snapshotOf).toMatchObject({ source: 'VSS', coordinator: '52', copier: '52' });
+		expect(l.validity()).toEqual({ V: '0'.repeat(16) });
+		expect(text(one({ op: 'read', host: '52', object: 'V', block: 1 }))).toBe('good');
+		expect(text(one({ op: 'read', host: '52', object: 'V', block: 2 }))).toBe('fixed by 54');
+		// Both stay usable while the copy runs: a write of VSS copies its old block back into V first.
+		const rs = run({
+			op: 'parallel',
+			steps: [
+				{ op: 'copy', target: 'V', all: true },
+				{ op: 'write', host: '54', object: 'VSS', block: 1, data: 'later', whole: true },
+				{ op: 'write', host: '52', object: 'V', block: 3, data: 'new in V', whole: true }
+			]
+		});
+		expect(rs.map((r) => r.ok)).toEqual([true, true, true]);
+		expect(l.validity()).toEqual({ V: '1'.repeat(16) });
+		expect(one({ op: 'detach', target: 'V' }).ok).toBe(true);
+		// V holds the snapshot's image, not the corruption; on its own disks.
+		for (const [b, want] of [[1, 'good'], [2, 'fixed by 54'], [3, 'new in V']] as const) {
+			expect(text(one({ op: 'read', host: '52', object: 'V', block: b }))).toBe(want);
+		}
+		expect(text(one({ op: 'read', host: '52', object: 'VSS', block: 1 }))).toBe('later');
+		const m0 = l.disks.get('d1')!.store.read(1);
+		expect(Buffer.from(m0).toString('utf8').replace(/\0+$/, '')).toBe('good');
 	});
 });
