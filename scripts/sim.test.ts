@@ -29,6 +29,15 @@ describe('npm run sim', () => {
 		expect(lines.at(-1).events).toBeGreaterThan(20);
 	});
 
+	it('runs the format example\'s snapshot: every step succeeds, VSS[3] reads as at the snapshot, the map ends full', () => {
+		const { lines } = sim([example]);
+		expect(lines.filter((l) => 'step' in l).map((l) => [l.step, l.ok])).toEqual(
+			['1', '2', '3', '4', '5', '6.1', '6.2'].map((s) => [s, true])
+		);
+		expect(Buffer.from(lines[4].hex, 'hex').toString('utf8').replace(/\0+$/, '')).toBe('quarterly report');
+		expect(lines.at(-1).validity).toEqual({ VSS: '1'.repeat(16) });
+	});
+
 	it('reproduces the write path of [0018]–[0021] with the physical blocks the layouts dictate', () => {
 		const { status, lines } = sim([walkthrough]);
 		expect(status).toBe(0);

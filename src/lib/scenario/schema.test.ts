@@ -43,7 +43,10 @@ describe('scenario documents', () => {
 			{ op: 'copy', target: 'W', all: true },
 			{ op: 'parallel', steps: [{ op: 'fail', disk: 'd1' }, { op: 'parallel', steps: [{ op: 'repair', disk: 'd1' }] }] },
 			{ op: 'crash', node: '52' },
-			{ op: 'restart', node: '52' }
+			{ op: 'restart', node: '52', delay: 100 },
+			{ op: 'detach', target: 'W' },
+			{ op: 'restore', target: 'W' },
+			{ op: 'remove', target: 'W' }
 		];
 		expect(validateScenario(doc).ok).toBe(true);
 	});
@@ -85,6 +88,13 @@ describe('scenario documents', () => {
 			'steps[0].steps[1].block is missing'
 		],
 		['an array named like a host', (d) => ((d.disks[0].array = '52'), d), 'disks[0].array: "52" is already the id of a host'],
+		['a delay out of range', (d) => ((d.steps = [{ op: 'read', host: '52', object: 'V', block: 0, delay: -5 }]), d), 'steps[0].delay: delay must be at least 0'],
+		[
+			'a throttle of no blocks',
+			(d) => ((d.steps = [{ op: 'snapshot', source: 'V', target: 'W', coordinator: '52', copier: '52', maxInFlight: 0 }]), d),
+			'steps[0].maxInFlight: maxInFlight must be at least 1'
+		],
+		['a detach without its target', (d) => ((d.steps = [{ op: 'detach' }]), d), 'steps[0].target is missing'],
 		['too many steps', (d) => ((d.steps = Array(10_001).fill({ op: 'read', host: '52', object: 'V', block: 0 })), d), 'steps: at most 10,000 steps']
 	];
 
