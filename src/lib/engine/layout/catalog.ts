@@ -124,15 +124,17 @@ export class Catalog {
 
 	/**
 	 * Nodes that need an object's description for its snapshots beyond the usual holders: the
-	 * coordinator and the copier of every snapshot it is the source or the target of ([0023], [0037]).
+	 * coordinator and the copier of every snapshot it is the source or the target of ([0023],
+	 * [0037]), and whoever translates one of its snapshots, which reads the source for blocks
+	 * whose bit is 0 ([0034]).
 	 */
-	snapshotNodes(id: string): NodeId[] {
+	snapshotNodes(id: string, hosts: NodeId[]): NodeId[] {
 		const d = this.get(id);
 		const out: NodeId[] = [];
 		if (d.snapshotOf) out.push(d.snapshotOf.coordinator, d.snapshotOf.copier);
 		for (const s of d.snapshots ?? []) {
 			const t = this.objects.get(s.target)?.snapshotOf;
-			if (t) out.push(t.coordinator, t.copier);
+			if (t) out.push(t.coordinator, t.copier, ...this.translators(s.target, hosts));
 		}
 		return out;
 	}
@@ -187,12 +189,14 @@ export class Catalog {
 			if (!top) return [];
 			const arrays = [...this.arraysUnder([id])];
 			const out = new Set([...hosts, switchId, ...arrays.sort()]);
-			for (const o of this.objectsUnder(id)) for (const n of this.snapshotNodes(o)) out.add(n);
+			for (const o of this.objectsUnder(id)) for (const n of this.snapshotNodes(o, hosts)) out.add(n);
 			return [...out];
 		}
 		const out = new Set(this.translators(id, hosts));
 		if (top) for (const n of [...hosts, switchId]) out.add(n);
-		for (const n of this.snapshotNodes(id)) out.add(n);
+		// A node that translates an object for a snapshot also translates its children without a home.
+		for (let cur: string | undefined = id; cur; cur = this.get(cur).home === null ? this.parent.get(cur) : undefined)
+			for (const n of this.snapshotNodes(cur, hosts)) out.add(n);
 		return [...out];
 	}
 

@@ -137,7 +137,8 @@ export class Allocator extends Node {
 		else {
 			const info = { source, sourceHome: s.home, blocks: s.blocks, coordinator, copier, maxInFlight: req.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT };
 			for (const d of cat.link(target, info)) this.record(d, 'snapshot');
-			yield* this.distribute(ctx, [source, target]);
+			// New holders (the coordinator, the copier) need the objects below too.
+			yield* this.distribute(ctx, [...cat.objectsUnder(source), ...cat.objectsUnder(target)]);
 		}
 		yield* wait(all(regions.map(([n, r]) => this.call(n, { op: 'thaw', ...r }, cctx))));
 		if (!result.ok) {
@@ -187,7 +188,7 @@ export class Allocator extends Node {
 					if (made.ok) for (const d of cat.link(info.source, back)) this.record(d, 'snapshot');
 					else result = fail(`coordinator ${info.coordinator} could not create the validity map of ${info.source}: ${made.error}`);
 				}
-				yield* this.distribute(ctx, [info.source, target]);
+				yield* this.distribute(ctx, [...cat.objectsUnder(info.source), ...cat.objectsUnder(target)]);
 			}
 		}
 		yield* wait(all(regions.map(([n, r]) => this.call(n, { op: 'thaw', ...r }, cctx))));
