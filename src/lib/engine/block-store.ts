@@ -14,6 +14,11 @@ export interface BlockStore {
 	read(block: number): Uint8Array;
 	/** Writes `data` at byte `offset` inside the block; the rest of the block keeps its bytes. */
 	write(block: number, data: Uint8Array, offset?: number): void;
+	/**
+	 * A store that keeps its bytes elsewhere (IndexedDB) answers with a promise while the block is
+	 * not in memory yet; `read` and `write` may be called once it settles. Undefined: ready now.
+	 */
+	load?(block: number): PromiseLike<void> | undefined;
 }
 
 /** Blocks per lazily allocated extent: a 16 Mi-block disk costs nothing until written. */

@@ -9,6 +9,7 @@ import { Catalog } from './layout/catalog';
 import { Node, type NodeKind, type World } from './nodes/node';
 import { StorageNode } from './nodes/storage-manager';
 import { MemoryMapStore, type MapStore } from './snapshot/validity-map';
+import type { InspectSource } from './inspect';
 import { Host } from './nodes/host';
 import { Disk, DiskArray } from './nodes/disk-array';
 import { Switch } from './nodes/switch';
@@ -149,6 +150,20 @@ export class Lab implements World {
 		return this.nodes.get(id)?.kind;
 	}
 
+	/** What inspect() reads: the master descriptions, the disks as they are, the persisted maps. */
+	inspectSource(): InspectSource {
+		return {
+			catalog: this.allocator.catalog,
+			blockSize: this.blockSize,
+			read: (disk, block) => {
+				const store = this.disks.get(disk)!.store;
+				return store.load?.(block) ? undefined : store.read(block);
+			},
+			failed: (disk) => this.disks.get(disk)!.failed,
+			maps: (node) => this.maps(node)
+		};
+	}
+
 	/** Each virtual snapshot's validity map as the coordinator has persisted it, block 0 first. */
 	validity(): Record<string, string> {
 		const out: Record<string, string> = {};
@@ -165,6 +180,7 @@ export class Lab implements World {
 	run(step: Step, id: string): StepResult[] {
 		const f = this.issue(step, id);
 		this.sim.runUntilIdle();
+		if (this.sim.stalled) throw new Error(`step ${id} waits for storage: drive this lab with an asynchronous loop`);
 		if (!f.settled) throw new Error(`step ${id} did not finish`);
 		return f.value;
 	}

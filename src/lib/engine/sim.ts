@@ -33,6 +33,7 @@ export class Sim {
 	private heap: Entry[] = [];
 	private seq = 0;
 	private listeners: Array<(e: SimEvent) => void> = [];
+	private stalls: PromiseLike<void>[] = [];
 
 	constructor(
 		seed: number,
@@ -93,10 +94,29 @@ export class Sim {
 		return this.heap.length ? this.heap[0].at : null;
 	}
 
-	/** Runs the next queued event. Returns false when there was none. */
+	/**
+	 * Holds the run until real I/O settles (a block being loaded from storage): no event runs
+	 * meanwhile, so the event log is the same however long it takes.
+	 */
+	stall(load: PromiseLike<void>): void {
+		this.stalls.push(load);
+	}
+
+	get stalled(): boolean {
+		return this.stalls.length > 0;
+	}
+
+	/** The loads the run is waiting for; the driver awaits them, then steps on. */
+	takeStalls(): PromiseLike<void>[] {
+		const s = this.stalls;
+		this.stalls = [];
+		return s;
+	}
+
+	/** Runs the next queued event. Returns false when there was none, or the run is stalled. */
 	step(): boolean {
 		const h = this.heap;
-		if (h.length === 0) return false;
+		if (h.length === 0 || this.stalls.length > 0) return false;
 		const top = h[0];
 		const last = h.pop()!;
 		if (h.length > 0) {

@@ -61,6 +61,10 @@ export class DiskArray extends StorageNode {
 		const [lo, hi] = req.op === 'read' ? TIMING.diskRead : TIMING.diskWrite;
 		const done = sim.now + sim.rng.int(lo, hi);
 		const ok = !disk.failed && req.block >= 0 && req.block < disk.blocks;
+		if (ok) {
+			const load = disk.store.load?.(req.block);
+			if (load) sim.stall(load);
+		}
 		sim.emit({
 			t: sim.now,
 			type: 'disk',
