@@ -10,6 +10,7 @@ import { Node, type NodeKind, type World } from './nodes/node';
 import { StorageNode } from './nodes/storage-manager';
 import { MemoryMapStore, type MapStore } from './snapshot/validity-map';
 import type { InspectSource } from './inspect';
+import type { Description } from './layout/types';
 import { Host } from './nodes/host';
 import { Disk, DiskArray } from './nodes/disk-array';
 import { Switch } from './nodes/switch';
@@ -81,8 +82,23 @@ export interface StepResult {
 export const SWITCH_ID = '64';
 export const ALLOCATOR_ID = '74';
 
+/**
+ * What a lab must keep beyond its disks and validity maps to start again after the whole system
+ * stopped: the allocator's master descriptions and which disks and nodes were down.
+ */
+export interface LabState {
+	descriptions: Description[];
+	/** Disks the allocator knows to have failed. */
+	failedDisks: string[];
+	/** Disks that do not answer. */
+	downDisks: string[];
+	downNodes: NodeId[];
+}
+
 export interface LabOptions {
 	stores?: StoreFactory;
+	/** Where each node keeps its validity maps; in memory unless given. */
+	maps?: (node: NodeId) => MapStore;
 	/** Keep the event log in memory (default); a benchmark may only count. */
 	keepLog?: boolean;
 }
@@ -101,12 +117,14 @@ export class Lab implements World {
 	private msgSeq = 0;
 	private physical = new Map<string, PhysicalIo[]>();
 	private mapStores = new Map<NodeId, MapStore>();
+	private mapStore?: (node: NodeId) => MapStore;
 
 	constructor(
 		readonly spec: LabSpec,
 		opts: LabOptions = {}
 	) {
 		this.sim = new Sim(spec.seed, opts.keepLog ?? true);
+		this.mapStore = opts.maps;
 		this.blockSize = spec.blockSize;
 		this.protocol = spec.protocol;
 		this.hostIds = spec.hosts;
@@ -142,12 +160,41 @@ export class Lab implements World {
 
 	maps(node: NodeId): MapStore {
 		let m = this.mapStores.get(node);
-		if (!m) this.mapStores.set(node, (m = new MemoryMapStore()));
+		if (!m) this.mapStores.set(node, (m = this.mapStore?.(node) ?? new MemoryMapStore()));
 		return m;
 	}
 
 	nodeKind(id: NodeId): NodeKind | undefined {
 		return this.nodes.get(id)?.kind;
+	}
+
+	/** What must be persisted, beside the disks and the maps, to recover this lab later. */
+	exportState(): LabState {
+		return {
+			descriptions: [...this.allocator.catalog.objects.values()],
+			failedDisks: [...this.allocator.failedDisks],
+			downDisks: [...this.disks.values()].filter((d) => d.failed).map((d) => d.id),
+			downNodes: [...this.nodes.values()].filter((n) => !n.up).map((n) => n.id)
+		};
+	}
+
+	/**
+	 * Brings a freshly built lab to a state persisted earlier: its disks and maps are already the
+	 * persisted ones; the descriptions, failed disks and crashed nodes come from `state`. Every node
+	 * starts empty, as after a power cut, and the allocator hands the descriptions out again.
+	 */
+	recover(state: LabState): Future<void> {
+		for (const id of state.downDisks) {
+			const disk = this.disks.get(id);
+			if (disk) disk.failed = true;
+		}
+		for (const id of state.downNodes) this.nodes.get(id)?.crash();
+		if (!this.allocator.up) {
+			// It will hand them out when it restarts.
+			this.allocator.catalog.replace(state.descriptions);
+			return Future.of(undefined);
+		}
+		return this.allocator.recover({ cause: 'sys', cls: 'ctl' }, state.descriptions, state.failedDisks);
 	}
 
 	/** What inspect() reads: the master descriptions, the disks as they are, the persisted maps. */

@@ -77,6 +77,16 @@ export class Catalog {
 		return d;
 	}
 
+	/** Takes master copies persisted earlier, in creation order, in place of the current ones. */
+	replace(descriptions: Description[]): void {
+		this.objects.clear();
+		this.parent.clear();
+		for (const d of descriptions) {
+			this.objects.set(d.id, d);
+			for (const c of d.children) this.parent.set(c.id, d.id);
+		}
+	}
+
 	/** Replaces a child's state in the master copy and bumps its version. */
 	setChildState(objectId: string, child: number, state: ChildState): Description {
 		const old = this.get(objectId);

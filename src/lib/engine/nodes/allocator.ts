@@ -317,6 +317,17 @@ export class Allocator extends Node {
 		this.reattaching.clear();
 	}
 
+	/**
+	 * Starts from master copies persisted by an earlier run of the lab (the whole system stopped at
+	 * once, as when the page closed): hands them out again and repairs what the stop interrupted.
+	 */
+	recover(ctx: Ctx, descriptions: Description[], failedDisks: string[]): Future<void> {
+		this.catalog.replace(descriptions);
+		this.failedDisks.clear();
+		for (const d of failedDisks) this.failedDisks.add(d);
+		return this.run(this.resume(ctx));
+	}
+
 	/** Master copies survive; work that was in progress starts over. */
 	protected override onRestart(ctx: Ctx): void {
 		this.run(this.resume(ctx));
