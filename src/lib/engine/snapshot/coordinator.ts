@@ -6,21 +6,52 @@ import { TIMING } from '../nodes/node';
 import type { SnapshotPort } from './port';
 import type { ValidityMap } from './validity-map';
 
+/**
+ * A node's incarnation: how many times it has crashed. A grant or a hold belongs to the incarnation
+ * that asked for it; once the owner has crashed, the work it stood for is gone even if the node is
+ * up again, so a coordinator that finds a newer incarnation gives the grant or the hold up.
+ *
+ * A ping answers with the incarnation; a request may carry its sender's (the copier's `claim` and
+ * `release` do). A request without one is judged by whether its sender answers at all.
+ */
+export interface Incarnation {
+	epoch?: number;
+}
+
+/** The incarnation a request carries, if any. */
+const epochOf = (req: object): number | undefined => (req as Incarnation).epoch;
+
 /** A copy of one block in flight, or a whole-block overwrite that will set its bit (rule 1, rule 2). */
 interface Busy {
 	owner: NodeId;
+	/** The owner's incarnation when it was granted the block, when known. */
+	epoch?: number;
 	by: 'copy' | 'cow' | 'write' | 'overwrite';
 	/** Settles true when the bit became 1, false when the copy failed or was revoked. */
 	done: Future<boolean>;
 }
 
-/** Snapshot reads being served from the source's block, by reader (rule 3). */
+/** Snapshot reads being served from the source's block, by reader and its incarnation (rule 3). */
 interface Holds {
-	readers: Map<NodeId, number>;
+	readers: Map<string, Reader>;
 	drained: Future<void>;
 }
 
+interface Reader {
+	node: NodeId;
+	epoch?: number;
+	count: number;
+}
+
+/** Someone the coordinator waits for: it must answer a ping, as the same incarnation. */
+interface Owner {
+	node: NodeId;
+	epoch?: number;
+}
+
 const key = (target: string, block: number) => `${target}\u0000${block}`;
+const ownerOf = (b: Busy): Owner[] => [{ node: b.owner, epoch: b.epoch }];
+const readerKey = (r: { node: NodeId; epoch?: number }) => `${r.node}\u0000${r.epoch ?? ''}`;
 
 /**
  * Snapshot coordinator 78 ([0026]): keeps the validity map of each snapshot it coordinates in the
@@ -39,6 +70,8 @@ const key = (target: string, block: number) => `${target}\u0000${block}`;
 export class Coordinator {
 	private busy = new Map<string, Busy>();
 	private holds = new Map<string, Holds>();
+	/** This node's incarnation: bumped by every crash (the object itself outlives crashes, like a boot count on disk). */
+	private epoch = 0;
 
 	constructor(private port: SnapshotPort) {}
 
@@ -48,6 +81,7 @@ export class Coordinator {
 
 	/** Forgets everything in flight: the node crashed. */
 	reset(): void {
+		this.epoch++;
 		for (const b of this.busy.values()) b.done.resolve(false);
 		for (const h of this.holds.values()) h.drained.resolve();
 		this.busy.clear();
@@ -55,7 +89,10 @@ export class Coordinator {
 	}
 
 	*handle(req: SnapReq, ctx: Ctx, from: NodeId): Proc<Reply> {
-		if (req.op === 'ping') return OK;
+		if (req.op === 'ping') {
+			const alive: Reply & Incarnation = { ok: true, epoch: this.epoch };
+			return alive;
+		}
 		const maps = this.port.maps;
 		if (req.op === 'map-create') {
 			maps.create(req.target, req.blocks);
@@ -72,7 +109,7 @@ export class Coordinator {
 		}
 		const map = maps.load(req.target);
 		if (!map) return fail(`${this.port.label} holds no validity map of ${req.target}`);
-		if (req.op === 'claim') return yield* this.claim(ctx, map, req.target, req.from, req.count, from);
+		if (req.op === 'claim') return yield* this.claim(ctx, map, req.target, req.from, req.count, { node: from, epoch: epochOf(req) });
 		const n = req.block;
 		if (!Number.isInteger(n) || n < 0 || n >= map.blocks)
 			return fail(`block ${n} is outside the validity map of ${req.target} (${map.blocks} blocks)`);
@@ -80,14 +117,14 @@ export class Coordinator {
 			case 'ensure':
 				return yield* this.ensure(ctx, map, req.target, n, req.for);
 			case 'overwrite':
-				return yield* this.overwrite(ctx, map, req.target, n, from);
+				return yield* this.overwrite(ctx, map, req.target, n, { node: from, epoch: epochOf(req) });
 			case 'check':
-				return yield* this.check(ctx, map, req.target, n, from);
+				return yield* this.check(ctx, map, req.target, n, { node: from, epoch: epochOf(req) });
 			case 'read-done':
-				this.unhold(ctx, req.target, n, from);
+				this.unhold(ctx, req.target, n, { node: from, epoch: epochOf(req) });
 				return OK;
 			case 'release':
-				return this.release(ctx, req.target, n, req.ok, from);
+				return this.release(ctx, req.target, n, req.ok, { node: from, epoch: epochOf(req) });
 		}
 	}
 
@@ -98,14 +135,14 @@ export class Coordinator {
 				const b = this.busy.get(key(target, n));
 				if (b) {
 					this.emitWait(ctx, target, n, why, 'copy');
-					yield* this.await(b.done, b.owner, ctx, () => this.revoke(target, n, b));
+					yield* this.await(b.done, ownerOf(b), ctx, () => this.revoke(target, n, b));
 					continue;
 				}
 			}
 			const valid = map.get(n);
 			this.emitCheck(ctx, target, n, valid, why);
 			if (valid) break;
-			const b = this.mark(target, n, this.port.id, why);
+			const b = this.mark(target, n, { node: this.port.id, epoch: this.epoch }, why);
 			const r = yield* this.copy(ctx, target, n, why);
 			if (!r.ok) {
 				this.unmark(target, n, b, false);
@@ -120,18 +157,18 @@ export class Coordinator {
 			for (let h = this.holds.get(key(target, n)); h; h = this.holds.get(key(target, n))) {
 				this.emitWait(ctx, target, n, why, 'read');
 				const held = h;
-				yield* this.await(held.drained, [...held.readers.keys()], ctx, () => this.dropHolds(target, n, held));
+				yield* this.await(held.drained, [...held.readers.values()], ctx, (dead) => this.dropHolds(target, n, held, dead));
 			}
 		return OK;
 	}
 
 	/** Rule 2: a whole-block overwrite needs no copy, but its bit is set once the write has landed. */
-	private *overwrite(ctx: Ctx, map: ValidityMap, target: string, n: number, from: NodeId): Proc<Reply> {
+	private *overwrite(ctx: Ctx, map: ValidityMap, target: string, n: number, from: Owner): Proc<Reply> {
 		for (;;) {
 			const b = this.busy.get(key(target, n));
 			if (!b) break;
 			this.emitWait(ctx, target, n, 'overwrite', 'copy');
-			yield* this.await(b.done, b.owner, ctx, () => this.revoke(target, n, b));
+			yield* this.await(b.done, ownerOf(b), ctx, () => this.revoke(target, n, b));
 		}
 		const valid = map.get(n);
 		this.emitCheck(ctx, target, n, valid, 'overwrite');
@@ -140,12 +177,12 @@ export class Coordinator {
 	}
 
 	/** [0034]: the bit, for a snapshot read; on 0 the reader will read the source, which is held. */
-	private *check(ctx: Ctx, map: ValidityMap, target: string, n: number, from: NodeId): Proc<Reply> {
+	private *check(ctx: Ctx, map: ValidityMap, target: string, n: number, from: Owner): Proc<Reply> {
 		if (this.coherent)
 			for (let b = this.busy.get(key(target, n)); b; b = this.busy.get(key(target, n))) {
 				this.emitWait(ctx, target, n, 'read', 'copy');
 				const owner = b;
-				yield* this.await(owner.done, owner.owner, ctx, () => this.revoke(target, n, owner));
+				yield* this.await(owner.done, ownerOf(owner), ctx, () => this.revoke(target, n, owner));
 			}
 		const valid = map.get(n);
 		this.emitCheck(ctx, target, n, valid, 'read');
@@ -153,19 +190,20 @@ export class Coordinator {
 			const k = key(target, n);
 			let h = this.holds.get(k);
 			if (!h) this.holds.set(k, (h = { readers: new Map(), drained: new Future() }));
-			h.readers.set(from, (h.readers.get(from) ?? 0) + 1);
+			const r = h.readers.get(readerKey(from));
+			if (r) r.count++;
+			else h.readers.set(readerKey(from), { ...from, count: 1 });
 			this.port.sim.emit({ t: this.port.sim.now, type: 'hold', node: this.port.id, target, block: n, cause: ctx.cause });
 		}
 		return { ok: true, valid };
 	}
 
-	private unhold(ctx: Ctx, target: string, n: number, from: NodeId): void {
+	private unhold(ctx: Ctx, target: string, n: number, from: Owner): void {
 		const k = key(target, n);
 		const h = this.holds.get(k);
-		const left = (h?.readers.get(from) ?? 0) - 1;
-		if (!h || left < 0) return;
-		if (left === 0) h.readers.delete(from);
-		else h.readers.set(from, left);
+		const r = h?.readers.get(readerKey(from));
+		if (!h || !r) return;
+		if (--r.count === 0) h.readers.delete(readerKey(from));
 		this.port.sim.emit({ t: this.port.sim.now, type: 'unhold', node: this.port.id, target, block: n, cause: ctx.cause });
 		if (h.readers.size === 0) {
 			this.holds.delete(k);
@@ -173,7 +211,10 @@ export class Coordinator {
 		}
 	}
 
-	private dropHolds(target: string, n: number, h: Holds): void {
+	/** The readers that crashed will never say they are done: their holds go; the others' stay. */
+	private dropHolds(target: string, n: number, h: Holds, dead: Owner[]): void {
+		for (const d of dead) h.readers.delete(readerKey(d));
+		if (h.readers.size > 0) return;
 		if (this.holds.get(key(target, n)) === h) this.holds.delete(key(target, n));
 		h.drained.resolve();
 	}
@@ -182,9 +223,14 @@ export class Coordinator {
 	 * Fig. 5 step 94 for the background copier: the next blocks from `from` on whose bit is 0,
 	 * granted to the copier (coherent: marked in flight, so that nobody else copies them).
 	 */
-	private *claim(ctx: Ctx, map: ValidityMap, target: string, from: number, count: number, copier: NodeId): Proc<Reply> {
+	private *claim(ctx: Ctx, map: ValidityMap, target: string, from: number, count: number, copier: Owner): Proc<Reply> {
 		const blocks: number[] = [];
 		let n = Math.max(0, from);
+		// Grants to an earlier incarnation of this copier died with it: no ping needed to know that.
+		if (this.coherent && copier.epoch !== undefined)
+			for (const [k, b] of [...this.busy])
+				if (k.startsWith(target + '\u0000') && b.owner === copier.node && b.epoch !== undefined && b.epoch < copier.epoch)
+					this.revoke(target, Number(k.slice(target.length + 1)), b);
 		while (blocks.length < count) {
 			n = map.nextInvalid(n);
 			if (n >= map.blocks) break;
@@ -193,7 +239,7 @@ export class Coordinator {
 				if (b) {
 					if (blocks.length > 0) break;
 					this.emitWait(ctx, target, n, 'copy', 'copy');
-					yield* this.await(b.done, b.owner, ctx, () => this.revoke(target, n, b));
+					yield* this.await(b.done, ownerOf(b), ctx, () => this.revoke(target, n, b));
 					continue;
 				}
 				this.mark(target, n, copier, 'copy');
@@ -206,16 +252,17 @@ export class Coordinator {
 	}
 
 	/** The copier or a whole-block writer is done with block n: Fig. 5 step 100, or rule 2. */
-	private release(ctx: Ctx, target: string, n: number, ok: boolean, from: NodeId): Reply {
+	private release(ctx: Ctx, target: string, n: number, ok: boolean, from: Owner): Reply {
 		const map = this.port.maps.load(target)!;
 		if (!this.coherent) {
 			if (ok) this.setBit(ctx, map, target, n, 'copy');
 			return OK;
 		}
 		const b = this.busy.get(key(target, n));
-		// Not ours any more (revoked, or this node restarted since): the bit stays 0 and the block
-		// is copied again later, which is always safe.
-		if (!b || b.owner !== from) return fail(`block ${n} of ${target} was not granted to ${from}`);
+		// Not ours any more (revoked, granted to another incarnation, or this node restarted since):
+		// the bit stays 0 and the block is copied again later, which is always safe.
+		const mine = b && b.owner === from.node && (b.epoch === undefined || from.epoch === undefined || b.epoch === from.epoch);
+		if (!b || !mine) return fail(`block ${n} of ${target} was not granted to ${from.node}`);
 		if (ok) this.setBit(ctx, map, target, n, b.by === 'overwrite' ? 'overwrite' : 'copy');
 		this.unmark(target, n, b, ok);
 		return OK;
@@ -240,8 +287,9 @@ export class Coordinator {
 		sim.emit({ t: sim.now, type: 'bit', node: this.port.id, target, block: n, by, cause: ctx.cause });
 	}
 
-	private mark(target: string, n: number, owner: NodeId, by: Busy['by']): Busy {
-		const b: Busy = { owner, by, done: new Future() };
+	private mark(target: string, n: number, owner: Owner, by: Busy['by']): Busy {
+		const b: Busy = { owner: owner.node, by, done: new Future() };
+		if (owner.epoch !== undefined) b.epoch = owner.epoch;
 		if (this.coherent) this.busy.set(key(target, n), b);
 		return b;
 	}
@@ -257,11 +305,12 @@ export class Coordinator {
 
 	/**
 	 * Waits for `done`. Every timeout without news, it asks the owners whether they are still up:
-	 * a copy or a hold whose owner crashed is given up (`giveUp`), so that nobody waits forever.
+	 * a copy or a hold whose owner crashed (it does not answer, or answers as a later incarnation)
+	 * is given up (`giveUp`, with the owners found dead), so that nobody waits forever.
 	 */
-	private *await(done: Future<unknown>, owners: NodeId | NodeId[], ctx: Ctx, giveUp: () => void): Proc<void> {
+	private *await(done: Future<unknown>, owners: Owner[], ctx: Ctx, giveUp: (dead: Owner[]) => void): Proc<void> {
 		const sim = this.port.sim;
-		const who = (Array.isArray(owners) ? owners : [owners]).filter((o) => o !== this.port.id);
+		const who = owners.filter((o) => o.node !== this.port.id);
 		while (!done.settled) {
 			const tick = new Future<void>();
 			const timer = sim.after(TIMING.timeout, () => tick.resolve());
@@ -271,9 +320,12 @@ export class Coordinator {
 			});
 			yield tick;
 			if (done.settled || who.length === 0) continue;
-			const pings = [];
-			for (const o of who) pings.push(yield* wait(this.port.call(o, { op: 'ping' }, { cause: ctx.cause, cls: 'coord' })));
-			if (!done.settled && pings.some((p) => !p.ok)) giveUp();
+			const dead: Owner[] = [];
+			for (const o of who) {
+				const p: Reply & Incarnation = yield* wait(this.port.call(o.node, { op: 'ping' }, { cause: ctx.cause, cls: 'coord' }));
+				if (!p.ok || (o.epoch !== undefined && p.epoch !== o.epoch)) dead.push(o);
+			}
+			if (!done.settled && dead.length) giveUp(dead);
 		}
 	}
 
