@@ -44,7 +44,15 @@ export type Req =
  * Messages to a snapshot coordinator ([0026], [0031]–[0034]). `target` names the snapshot, `block`
  * a block of it (the source's block of the same number).
  */
-export type SnapReq =
+export type SnapReq = SnapOp & {
+	/**
+	 * The sender's incarnation (how many times it has crashed), stamped on every request: a grant or
+	 * a hold belongs to the incarnation that asked, and dies with it even once the node is up again.
+	 */
+	epoch?: number;
+};
+
+type SnapOp =
 	/** Creates the validity map, all 0 ([0026]). */
 	| { op: 'map-create'; target: string; blocks: number }
 	/** Deletes the map; with `complete`, only when every bit is 1 (a real snapshot, [0025]). */
@@ -77,6 +85,8 @@ export interface Reply {
 	/** claim: blocks granted to the copier, and where the next claim starts. */
 	blocks?: number[];
 	next?: number;
+	/** ping: the answering node's incarnation. */
+	epoch?: number;
 }
 
 export const OK: Reply = Object.freeze({ ok: true }) as Reply;

@@ -48,6 +48,9 @@ export abstract class StorageNode extends Node {
 			get label() {
 				return node.label;
 			},
+			get epoch() {
+				return node.epoch;
+			},
 			get sim() {
 				return node.sim;
 			},
@@ -234,8 +237,9 @@ export abstract class StorageNode extends Node {
 	/** A request to a snapshot coordinator: handled in place when it is this node ([0031]), else sent. */
 	*coordinate(dest: NodeId, req: SnapReq, ctx: Ctx): Proc<Reply> {
 		const c: Ctx = { cause: ctx.cause, cls: 'coord' };
-		if (dest === this.id) return yield* this.coordinator.handle(req, c, this.id);
-		return yield* wait(this.call(dest, req, c));
+		const stamped: SnapReq = { ...req, epoch: this.epoch };
+		if (dest === this.id) return yield* this.coordinator.handle(stamped, c, this.id);
+		return yield* wait(this.call(dest, stamped, c));
 	}
 
 	private translated(

@@ -6,21 +6,6 @@ import { TIMING } from '../nodes/node';
 import type { SnapshotPort } from './port';
 import type { ValidityMap } from './validity-map';
 
-/**
- * A node's incarnation: how many times it has crashed. A grant or a hold belongs to the incarnation
- * that asked for it; once the owner has crashed, the work it stood for is gone even if the node is
- * up again, so a coordinator that finds a newer incarnation gives the grant or the hold up.
- *
- * A ping answers with the incarnation; a request may carry its sender's (the copier's `claim` and
- * `release` do). A request without one is judged by whether its sender answers at all.
- */
-export interface Incarnation {
-	epoch?: number;
-}
-
-/** The incarnation a request carries, if any. */
-const epochOf = (req: object): number | undefined => (req as Incarnation).epoch;
-
 /** A copy of one block in flight, or a whole-block overwrite that will set its bit (rule 1, rule 2). */
 interface Busy {
 	owner: NodeId;
@@ -70,8 +55,6 @@ const readerKey = (r: { node: NodeId; epoch?: number }) => `${r.node}\u0000${r.e
 export class Coordinator {
 	private busy = new Map<string, Busy>();
 	private holds = new Map<string, Holds>();
-	/** This node's incarnation: bumped by every crash (the object itself outlives crashes, like a boot count on disk). */
-	private epoch = 0;
 
 	constructor(private port: SnapshotPort) {}
 
@@ -81,7 +64,6 @@ export class Coordinator {
 
 	/** Forgets everything in flight: the node crashed. */
 	reset(): void {
-		this.epoch++;
 		for (const b of this.busy.values()) b.done.resolve(false);
 		for (const h of this.holds.values()) h.drained.resolve();
 		this.busy.clear();
@@ -90,8 +72,7 @@ export class Coordinator {
 
 	*handle(req: SnapReq, ctx: Ctx, from: NodeId): Proc<Reply> {
 		if (req.op === 'ping') {
-			const alive: Reply & Incarnation = { ok: true, epoch: this.epoch };
-			return alive;
+			return { ok: true, epoch: this.port.epoch };
 		}
 		const maps = this.port.maps;
 		if (req.op === 'map-create') {
@@ -109,7 +90,7 @@ export class Coordinator {
 		}
 		const map = maps.load(req.target);
 		if (!map) return fail(`${this.port.label} holds no validity map of ${req.target}`);
-		if (req.op === 'claim') return yield* this.claim(ctx, map, req.target, req.from, req.count, { node: from, epoch: epochOf(req) });
+		if (req.op === 'claim') return yield* this.claim(ctx, map, req.target, req.from, req.count, { node: from, epoch: req.epoch });
 		const n = req.block;
 		if (!Number.isInteger(n) || n < 0 || n >= map.blocks)
 			return fail(`block ${n} is outside the validity map of ${req.target} (${map.blocks} blocks)`);
@@ -117,14 +98,14 @@ export class Coordinator {
 			case 'ensure':
 				return yield* this.ensure(ctx, map, req.target, n, req.for);
 			case 'overwrite':
-				return yield* this.overwrite(ctx, map, req.target, n, { node: from, epoch: epochOf(req) });
+				return yield* this.overwrite(ctx, map, req.target, n, { node: from, epoch: req.epoch });
 			case 'check':
-				return yield* this.check(ctx, map, req.target, n, { node: from, epoch: epochOf(req) });
+				return yield* this.check(ctx, map, req.target, n, { node: from, epoch: req.epoch });
 			case 'read-done':
-				this.unhold(ctx, req.target, n, { node: from, epoch: epochOf(req) });
+				this.unhold(ctx, req.target, n, { node: from, epoch: req.epoch });
 				return OK;
 			case 'release':
-				return this.release(ctx, req.target, n, req.ok, { node: from, epoch: epochOf(req) });
+				return this.release(ctx, req.target, n, req.ok, { node: from, epoch: req.epoch });
 		}
 	}
 
@@ -142,7 +123,7 @@ export class Coordinator {
 			const valid = map.get(n);
 			this.emitCheck(ctx, target, n, valid, why);
 			if (valid) break;
-			const b = this.mark(target, n, { node: this.port.id, epoch: this.epoch }, why);
+			const b = this.mark(target, n, { node: this.port.id, epoch: this.port.epoch }, why);
 			const r = yield* this.copy(ctx, target, n, why);
 			if (!r.ok) {
 				this.unmark(target, n, b, false);
@@ -322,7 +303,7 @@ export class Coordinator {
 			if (done.settled || who.length === 0) continue;
 			const dead: Owner[] = [];
 			for (const o of who) {
-				const p: Reply & Incarnation = yield* wait(this.port.call(o.node, { op: 'ping' }, { cause: ctx.cause, cls: 'coord' }));
+				const p: Reply = yield* wait(this.port.call(o.node, { op: 'ping' }, { cause: ctx.cause, cls: 'coord' }));
 				if (!p.ok || (o.epoch !== undefined && p.epoch !== o.epoch)) dead.push(o);
 			}
 			if (!done.settled && dead.length) giveUp(dead);

@@ -1,7 +1,7 @@
 import { Future, type Proc } from '../future';
-import type { Ctx, Reply, SnapReq } from '../messages';
+import type { Ctx, Reply } from '../messages';
 import { fail, OK } from '../messages';
-import { copyBlock, type Incarnation } from './coordinator';
+import { copyBlock } from './coordinator';
 import type { SnapshotPort } from './port';
 
 /**
@@ -12,8 +12,8 @@ import type { SnapshotPort } from './port';
  *
  * It keeps no position of its own: every run starts from block 0 and the coordinator skips the
  * blocks already valid, so a copy interrupted by a crash resumes from the persisted map. Claims and
- * reports carry this node's incarnation: the coordinator then knows that the grants of a copier
- * that crashed are dead, even once the node is up again.
+ * reports carry this node's incarnation (every request to a coordinator does): the coordinator then
+ * knows that the grants of a copier that crashed are dead, even once the node is up again.
  *
  * @example
  * // copy 2 more invalid blocks of VSS, then stop (Fig. 4B after blocks 1 and 2)
@@ -23,9 +23,6 @@ export function* backgroundCopy(port: SnapshotPort, ctx: Ctx, target: string, li
 	const s = port.snapshotOf(target);
 	if (!s) return fail(`${port.label} holds no description of ${target} as a snapshot`);
 	const cctx: Ctx = { cause: ctx.cause, cls: 'copy' };
-	// This node's own coordinator answers in place (no message): its incarnation.
-	const me: Reply & Incarnation = yield* port.coordinate(port.id, { op: 'ping' }, cctx);
-	const epoch = me.epoch;
 	let cursor = 0;
 	let copied = 0;
 	let inflight = 0;
@@ -36,8 +33,7 @@ export function* backgroundCopy(port: SnapshotPort, ctx: Ctx, target: string, li
 	for (;;) {
 		while (error === null && cursor < s.blocks && inflight < s.maxInFlight && wanted() > 0) {
 			const count = Math.min(s.maxInFlight - inflight, wanted());
-			const claim: SnapReq & Incarnation = { op: 'claim', target, from: cursor, count, epoch };
-			const r = yield* port.coordinate(s.coordinator, claim, cctx);
+			const r = yield* port.coordinate(s.coordinator, { op: 'claim', target, from: cursor, count }, cctx);
 			if (!r.ok) {
 				error = `the coordinator did not grant blocks of ${target}: ${r.error}`;
 				break;
@@ -45,7 +41,7 @@ export function* backgroundCopy(port: SnapshotPort, ctx: Ctx, target: string, li
 			cursor = r.next!;
 			for (const b of r.blocks!) {
 				inflight++;
-				port.run(copyOne(port, cctx, s.source, target, s.coordinator, b, epoch)).then((e) => {
+				port.run(copyOne(port, cctx, s.source, target, s.coordinator, b)).then((e) => {
 					inflight--;
 					if (e === null) copied++;
 					else error ??= e;
@@ -61,20 +57,11 @@ export function* backgroundCopy(port: SnapshotPort, ctx: Ctx, target: string, li
 }
 
 /** Steps 96 and 100 for one block: null when its bit is now 1, else what went wrong. */
-function* copyOne(
-	port: SnapshotPort,
-	ctx: Ctx,
-	source: string,
-	target: string,
-	coordinator: string,
-	n: number,
-	epoch: number | undefined
-): Proc<string | null> {
+function* copyOne(port: SnapshotPort, ctx: Ctx, source: string, target: string, coordinator: string, n: number): Proc<string | null> {
 	const sim = port.sim;
 	sim.emit({ t: sim.now, type: 'copy', node: port.id, target, block: n, phase: 'start', by: 'copy', cause: ctx.cause });
 	const r = yield* copyBlock(port, { ...ctx, internal: true }, source, target, n);
-	const release: SnapReq & Incarnation = { op: 'release', target, block: n, ok: r.ok, epoch };
-	const rel = yield* port.coordinate(coordinator, release, ctx);
+	const rel = yield* port.coordinate(coordinator, { op: 'release', target, block: n, ok: r.ok }, ctx);
 	const ok = r.ok && rel.ok;
 	sim.emit({ t: sim.now, type: 'copy', node: port.id, target, block: n, phase: ok ? 'done' : 'failed', by: 'copy', cause: ctx.cause });
 	if (!r.ok) return `the copy of block ${n} to ${target} failed: ${r.error}`;

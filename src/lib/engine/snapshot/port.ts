@@ -13,6 +13,8 @@ import type { MapStore } from './validity-map';
 export interface SnapshotPort {
 	readonly id: NodeId;
 	readonly label: string;
+	/** The node's incarnation: bumped by every crash. */
+	readonly epoch: number;
 	readonly sim: Sim;
 	readonly protocol: 'coherent' | 'literal';
 	readonly maps: MapStore;
