@@ -266,6 +266,10 @@ export class Coordinator {
 		this.port.maps.set(target, n);
 		const sim = this.port.sim;
 		sim.emit({ t: sim.now, type: 'bit', node: this.port.id, target, block: n, by, cause: ctx.cause });
+		const s = this.port.snapshotOf(target);
+		// Every bit 1: the virtual snapshot has become a real one ([0025]).
+		if (s && map.complete)
+			sim.emit({ t: sim.now, type: 'snapshot', node: this.port.id, source: s.source, target, change: 'complete', coordinator: s.coordinator, copier: s.copier, cause: ctx.cause });
 	}
 
 	private mark(target: string, n: number, owner: Owner, by: Busy['by']): Busy {

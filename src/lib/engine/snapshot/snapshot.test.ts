@@ -432,7 +432,7 @@ describe('ending a snapshot ([0013], [0025])', () => {
 		one({ op: 'write', host: '54', object: 'VSS', block: 2, data: 'mine' });
 		expect(text(one({ op: 'read', host: '54', object: 'VSS', block: 1 }))).toBe('at the snapshot');
 		expect(text(one({ op: 'read', host: '54', object: 'V', block: 2 }))).toBe('');
-		expect(l.sim.log.filter((e) => e.type === 'snapshot').map((e) => e.type === 'snapshot' && e.change)).toEqual(['create', 'detach']);
+		expect(l.sim.log.filter((e) => e.type === 'snapshot').map((e) => e.type === 'snapshot' && e.change)).toEqual(['create', 'complete', 'detach']);
 	});
 
 	it('remove: at any time; VSS keeps only what was copied, and V can have a new snapshot', () => {
