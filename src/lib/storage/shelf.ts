@@ -1,0 +1,23 @@
+/**
+ * The engine worker's shelf of labs (LabShelf of src/lib/runtime/engine-api.ts) on IndexedDB:
+ * the registry database lists them, each lab's own database holds its disks, maps and meta.
+ *
+ * @example
+ * expose(createEngineApi(idbShelf(), { clock: () => performance.now() }));
+ */
+import type { LabShelf } from '../runtime/engine-api';
+import { createLab, deleteLab, listLabs, storageEstimate, touchLab } from './lab-db';
+import { LabStorage, type LabStorageOptions } from './lab-storage';
+
+/** Null when this context has no IndexedDB at all (the API then keeps labs in memory). */
+export function idbShelf(opts: LabStorageOptions = {}): LabShelf | null {
+	if (typeof indexedDB === 'undefined' || !indexedDB) return null;
+	return {
+		list: () => listLabs(),
+		create: (name) => createLab(name),
+		open: (id) => LabStorage.open(id, opts),
+		remove: (id) => deleteLab(id),
+		touch: async (id) => void (await touchLab(id)),
+		estimate: () => storageEstimate()
+	};
+}
