@@ -128,7 +128,8 @@ async function openChecked<S extends DBSchema>(
 	opts: OpenOptions = {}
 ): Promise<IDBPDatabase<S>> {
 	requireIndexedDB();
-	let settled = false;
+	let gaveUp = false;
+	let opened: IDBPDatabase<S> | undefined;
 	let timer: ReturnType<typeof setTimeout> | undefined;
 	let reject!: (e: unknown) => void;
 	const failed = new Promise<never>((_, r) => (reject = r));
@@ -147,9 +148,9 @@ async function openChecked<S extends DBSchema>(
 	} catch (e) {
 		throw openError(e, what);
 	}
-	// Reached only if we gave up first: the late connection must not linger (it would block deletes).
+	// If we give up first, a connection that opens late must not linger (it would block deletes).
 	opening.then(
-		(late) => void (settled || late.close()),
+		(db) => (gaveUp ? db.close() : (opened = db)),
 		() => {}
 	);
 	const ms = opts.timeoutMs ?? OPEN_TIMEOUT_MS;
@@ -157,9 +158,10 @@ async function openChecked<S extends DBSchema>(
 	try {
 		return await Promise.race([opening, failed]);
 	} catch (e) {
+		gaveUp = true;
+		opened?.close();
 		throw openError(e, what);
 	} finally {
-		settled = true;
 		clearTimeout(timer);
 	}
 }

@@ -33,6 +33,10 @@ interface DirtyMeta {
 	deleted: boolean;
 }
 
+function errorName(e: unknown): string {
+	return e && typeof e === 'object' && 'name' in e ? String(e.name) : '';
+}
+
 function describe(e: unknown): string {
 	if (e && typeof e === 'object' && 'name' in e) {
 		const m = 'message' in e ? String((e as { message: unknown }).message) : '';
@@ -238,10 +242,12 @@ export class LabStorage {
 			try {
 				tx.abort();
 			} catch {
-				// already finished
+				// already aborted
 			}
-			void Promise.allSettled(ops);
-			throw flushError(e, bytes);
+			await Promise.allSettled(ops);
+			// A put refused because the transaction had already aborted: say why it aborted.
+			const inactive = errorName(e) === 'TransactionInactiveError' || errorName(e) === 'InvalidStateError';
+			throw flushError(tx.error ?? (inactive && !this.closed ? new DOMException(describe(e), 'AbortError') : e), bytes);
 		}
 		try {
 			await Promise.all(ops);
