@@ -20,8 +20,11 @@ export interface LabPersistence {
 	getMeta<T>(key: string): T | undefined;
 	setMeta(key: string, value: unknown): void;
 	flush(): Promise<void>;
-	/** Lets go of cached blocks beyond the cache's budget (clean ones only). */
-	trim?(): void;
+	/**
+	 * Lets go of cached blocks beyond the cache's budget (clean ones only). `idle`: no disk I/O is
+	 * queued, so blocks loaded for one may go too.
+	 */
+	trim?(opts?: { idle?: boolean }): unknown;
 }
 
 /** A lab that lives only as long as the page: the fallback when storage is unavailable. */
@@ -58,6 +61,8 @@ export interface RunnerStatus {
 	events: number;
 	simTime: number;
 	results: StepResult[];
+	/** Why nothing has been made durable since: storage failed under the running lab. */
+	storageProblem: string | null;
 }
 
 export interface Batch {
@@ -82,6 +87,9 @@ export interface RunOptions {
 	/** Lets the page's messages (pause) through between batches. */
 	yieldToHost?: () => Promise<void>;
 }
+
+/** After a failed flush, batches to let pass before trying again. */
+const RETRY_EVERY = 50;
 
 const POSITION = 'position';
 const STATE = 'state';
@@ -108,6 +116,9 @@ export class LabRunner {
 	private pending: SimEvent[] = [];
 	private droppedEvents = 0;
 	private maxEvents = 500;
+	private storageProblem: string | null = null;
+	/** Batches not persisted since storage failed. */
+	private skipped = 0;
 
 	private constructor(
 		readonly doc: ScenarioDocument,
@@ -153,7 +164,8 @@ export class LabRunner {
 			validity: this.lab.validity(),
 			events: this.lab.sim.emitted,
 			simTime: this.lab.sim.now,
-			results: this.position.results.slice(-20)
+			results: this.position.results.slice(-20),
+			storageProblem: this.storageProblem
 		};
 	}
 
@@ -208,7 +220,7 @@ export class LabRunner {
 			else if (!f.settled && sim.idle) throw new Error('the lab stopped with a step unfinished');
 			await this.persist();
 			opts.onBatch?.(this.batch());
-			this.persistence.trim?.();
+			this.persistence.trim?.({ idle: sim.idle });
 			if (opts.yieldToHost) await opts.yieldToHost();
 			if (this.paused && !(f.settled && sim.idle)) return false;
 		}
@@ -222,10 +234,22 @@ export class LabRunner {
 		return b;
 	}
 
+	/**
+	 * Makes the batch durable. When storage fails (a full quota), the lab goes on in memory, where
+	 * everything it did is still held, says so, and tries again now and then: once space is freed,
+	 * the next flush that succeeds saves everything.
+	 */
 	private async persist(): Promise<void> {
+		if (this.storageProblem && ++this.skipped < RETRY_EVERY) return;
+		this.skipped = 0;
 		this.persistence.setMeta(STATE, this.lab.exportState());
 		this.persistence.setMeta(POSITION, this.position);
-		await this.persistence.flush();
+		try {
+			await this.persistence.flush();
+			this.storageProblem = null;
+		} catch (e) {
+			this.storageProblem = e instanceof Error ? e.message : String(e);
+		}
 	}
 
 	/** What blocks of an object hold now, read straight from the disks (lower-case hex). */
