@@ -25,6 +25,8 @@ export class LabClient {
 	view = $state.raw<LabView | null>(null);
 	labs = $state.raw<LabSummary[]>([]);
 	events = $state.raw<SimEvent[]>([]);
+	/** Each virtual snapshot's validity map as of the last batch (bit n of byte n >> 3). */
+	bits = $state.raw<Record<string, Uint8Array>>({});
 	/** What went wrong last, said plainly; null when nothing did. */
 	error = $state.raw<string | null>(null);
 	running = $state(false);
@@ -65,6 +67,7 @@ export class LabClient {
 	private onBatch(b: BatchMessage): void {
 		if (b.request !== this.latest || !this.view) return;
 		this.view = { ...this.view, status: b.status };
+		this.bits = b.bits;
 		if (b.events.length) this.events = [...this.events, ...b.events].slice(-KEEP_EVENTS);
 	}
 

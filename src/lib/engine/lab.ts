@@ -8,7 +8,7 @@ import type { DescriptionMode, DiskSpec, ObjectSpec } from './layout/catalog';
 import { Catalog } from './layout/catalog';
 import { Node, type NodeKind, type World } from './nodes/node';
 import { StorageNode } from './nodes/storage-manager';
-import { MemoryMapStore, type MapStore } from './snapshot/validity-map';
+import { MemoryMapStore, type MapStore, type ValidityMap } from './snapshot/validity-map';
 import type { InspectSource } from './inspect';
 import type { Description } from './layout/types';
 import { Host } from './nodes/host';
@@ -211,15 +211,21 @@ export class Lab implements World {
 		};
 	}
 
-	/** Each virtual snapshot's validity map as the coordinator has persisted it, block 0 first. */
-	validity(): Record<string, string> {
-		const out: Record<string, string> = {};
+	/** Each virtual snapshot's validity map as its coordinator has persisted it. */
+	validityMaps(): Record<string, ValidityMap> {
+		const out: Record<string, ValidityMap> = {};
 		for (const d of this.allocator.catalog.objects.values()) {
 			const s = d.snapshotOf;
-			if (!s) continue;
-			const map = this.maps(s.coordinator).load(d.id);
-			if (map) out[d.id] = map.toString();
+			const map = s && this.maps(s.coordinator).load(d.id);
+			if (map) out[d.id] = map;
 		}
+		return out;
+	}
+
+	/** Each virtual snapshot's validity map as a string of 0 and 1, block 0 first. */
+	validity(): Record<string, string> {
+		const out: Record<string, string> = {};
+		for (const [id, map] of Object.entries(this.validityMaps())) out[id] = map.toString();
 		return out;
 	}
 

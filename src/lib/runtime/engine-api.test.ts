@@ -5,6 +5,12 @@ import { idbShelf } from '../storage/shelf';
 import { bigCopy } from '../scenario/presets';
 import type { BatchMessage } from './protocol';
 
+const popcount = (x: number) => {
+	let n = 0;
+	for (; x; x &= x - 1) n++;
+	return n;
+};
+
 describe('the engine API', () => {
 	it('without IndexedDB: the lab runs in memory and says it will not survive a reload', async () => {
 		const api = createEngineApi(null);
@@ -15,7 +21,7 @@ describe('the engine API', () => {
 		);
 		const done = await api.run(2);
 		expect(done.status.position).toBe(3);
-		expect(done.status.validity.VSS).toBe('1'.repeat(256));
+		expect(done.status.maps.VSS).toEqual({ valid: 256, blocks: 256 });
 		expect(await api.listLabs()).toEqual([]);
 	});
 
@@ -34,15 +40,19 @@ describe('the engine API', () => {
 		const batches: BatchMessage[] = [];
 		first.subscribe((b) => {
 			batches.push(b);
-			if (b.status.validity.VSS?.includes('1')) void first.pause();
+			if (b.status.maps.VSS?.valid > 0) void first.pause();
 		});
 		const opened = await first.open(7, { document: bigCopy(8), name: 'kept' });
 		expect(opened.durable).toBe(true);
 		const paused = await first.run(8);
 		expect(batches.every((b) => b.request === 8)).toBe(true);
 		expect(paused.status.position).toBe(2);
-		const partly = paused.status.validity.VSS;
-		expect(partly).toContain('0');
+		const partly = paused.status.maps.VSS;
+		expect(partly.valid).toBeGreaterThan(0);
+		expect(partly.valid).toBeLessThan(2048);
+		// The batch carried the map itself, bit for bit.
+		const last = batches.at(-1)!;
+		expect(last.bits.VSS.reduce((a, x) => a + popcount(x), 0)).toBe(last.status.maps.VSS.valid);
 		// A second worker, as after a reload: only what was flushed is there.
 		const second = createEngineApi(shelf);
 		const [listed] = await second.listLabs();
@@ -50,9 +60,9 @@ describe('the engine API', () => {
 		const reopened = await second.open(1, { labId: listed.id });
 		expect(reopened.status.position).toBe(2);
 		expect(reopened.status.resumed).toBe(true);
-		expect(reopened.status.validity.VSS).toBe(partly);
+		expect(reopened.status.maps.VSS).toEqual(partly);
 		const done = await second.run(2);
-		expect(done.status.validity.VSS).toBe('1'.repeat(2048));
+		expect(done.status.maps.VSS).toEqual({ valid: 2048, blocks: 2048 });
 		const fresh = createEngineApi(null);
 		await fresh.open(1, { document: bigCopy(8) });
 		await fresh.run(2);

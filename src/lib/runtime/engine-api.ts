@@ -1,3 +1,4 @@
+import { transfer } from 'comlink';
 import { LabRunner, memoryPersistence, type LabPersistence } from './lab-runner';
 import type { Batch, BatchMessage, EngineApi, LabSummary, LabView, OpenRequest } from './protocol';
 import { parseScenario, validateScenario, type ScenarioDocument } from '../scenario/schema';
@@ -79,7 +80,9 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 		return parsed.doc;
 	};
 
-	const onBatch = (request: number) => (b: Batch) => listener?.({ ...b, request });
+	// The maps' bits move to the page rather than being copied a second time.
+	const onBatch = (request: number) => (b: Batch) =>
+		listener?.(transfer({ ...b, request }, Object.values(b.bits).map((a) => a.buffer as ArrayBuffer)));
 
 	return {
 		async listLabs() {

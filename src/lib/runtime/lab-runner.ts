@@ -57,7 +57,8 @@ export interface RunnerStatus {
 	running: boolean;
 	/** The step under way was interrupted by a stop and will run again. */
 	resumed: boolean;
-	validity: Record<string, string>;
+	/** Each virtual snapshot's copy progress: bits at 1 of all its bits. */
+	maps: Record<string, { valid: number; blocks: number }>;
 	events: number;
 	simTime: number;
 	results: StepResult[];
@@ -67,6 +68,8 @@ export interface RunnerStatus {
 
 export interface Batch {
 	status: RunnerStatus;
+	/** Each virtual snapshot's validity map, one bit per block (bit n of byte n >> 3): a copy to transfer. */
+	bits: Record<string, Uint8Array>;
 	/** The newest events of the batch, at most `RunOptions.maxEvents`. */
 	events: SimEvent[];
 	/** Events of the batch left out of `events`. */
@@ -161,7 +164,7 @@ export class LabRunner {
 			total: this.total,
 			running: this.active !== null,
 			resumed: this.resumed,
-			validity: this.lab.validity(),
+			maps: Object.fromEntries(Object.entries(this.lab.validityMaps()).map(([id, m]) => [id, { valid: m.valid, blocks: m.blocks }])),
 			events: this.lab.sim.emitted,
 			simTime: this.lab.sim.now,
 			results: this.position.results.slice(-20),
@@ -228,7 +231,8 @@ export class LabRunner {
 	}
 
 	private batch(): Batch {
-		const b: Batch = { status: this.status(), events: this.pending, dropped: this.droppedEvents };
+		const bits = Object.fromEntries(Object.entries(this.lab.validityMaps()).map(([id, m]) => [id, m.bits.slice()]));
+		const b: Batch = { status: this.status(), bits, events: this.pending, dropped: this.droppedEvents };
 		this.pending = [];
 		this.droppedEvents = 0;
 		return b;
@@ -250,6 +254,11 @@ export class LabRunner {
 		} catch (e) {
 			this.storageProblem = e instanceof Error ? e.message : String(e);
 		}
+	}
+
+	/** Each virtual snapshot's validity map as a string of 0 and 1, block 0 first. */
+	validity(): Record<string, string> {
+		return this.lab.validity();
 	}
 
 	/** What blocks of an object hold now, read straight from the disks (lower-case hex). */

@@ -31,7 +31,7 @@ describe('a lab on LabStorage', () => {
 		expect(runner.status().storageProblem ?? null).toBeNull();
 		expect(runner.status().results).toEqual(want.filter((l): l is StepResult => 'step' in l));
 		const validity = (want.at(-1) as { validity: Record<string, string> }).validity;
-		expect(runner.status().validity).toEqual(validity);
+		expect(runner.validity()).toEqual(validity);
 		const [vss3] = await runner.read('VSS', [3]);
 		expect(Buffer.from(vss3!, 'hex').toString('utf8').replace(/\0+$/, '')).toBe('quarterly report');
 		expect(storage.dirty).toBe(false);
@@ -40,7 +40,7 @@ describe('a lab on LabStorage', () => {
 		const again = await LabStorage.open('engine');
 		const reopened = await LabRunner.open(doc, again);
 		expect(reopened.status().position).toBe(doc.steps.length);
-		expect(reopened.status().validity).toEqual(validity);
+		expect(reopened.validity()).toEqual(validity);
 		const [vss3again] = await reopened.read('VSS', [3]);
 		expect(vss3again).toBe(vss3);
 		again.close();
