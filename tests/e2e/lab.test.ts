@@ -106,3 +106,31 @@ test('when storage is full the lab says so, goes on in memory and loses nothing'
 	expect(await readBack(page, 'VSS', want.blocks)).toEqual(want.VSS);
 	expect(await readBack(page, 'V', want.blocks)).toEqual(want.V);
 });
+
+test('labs live side by side: listed, reopened, started over and deleted', async ({ page }) => {
+	const errors: string[] = [];
+	page.on('pageerror', (e) => errors.push(e.message));
+	await page.goto('/lab?mib=1');
+	await page.getByRole('button', { name: 'New lab' }).click();
+	await page.getByRole('button', { name: 'Run' }).click();
+	await expect(page.getByTestId('position')).toHaveText('All 3 steps done', { timeout: 60_000 });
+	await page.getByLabel('Volume size (MiB)').fill('2');
+	await page.getByRole('button', { name: 'New lab' }).click();
+	await expect(page.getByTestId('position')).toHaveText('Step 1 of 3');
+	const labs = page.getByRole('region', { name: 'Your labs' }).getByRole('listitem');
+	await expect(labs).toHaveCount(2);
+	await labs.filter({ hasText: '(1 MiB)' }).getByRole('button', { name: /^Open/ }).click();
+	await expect(page.getByTestId('position')).toHaveText('All 3 steps done');
+	await expect(copyBar(page)).toHaveAttribute('aria-valuenow', '256');
+	await page.getByRole('button', { name: 'Reset lab' }).click();
+	await expect(page.getByTestId('position')).toHaveText('Step 1 of 3');
+	await expect(copyBar(page)).toHaveCount(0);
+	await expect(labs).toHaveCount(2);
+	await labs.filter({ hasText: '(2 MiB)' }).getByRole('button', { name: /^Delete/ }).click();
+	await expect(labs).toHaveCount(1);
+	await expect(labs).toContainText('(1 MiB)');
+	await page.reload();
+	await expect(page.getByTestId('position')).toHaveText('Step 1 of 3');
+	await expect(labs).toHaveCount(1);
+	expect(errors).toEqual([]);
+});
