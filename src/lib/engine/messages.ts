@@ -73,6 +73,23 @@ type SnapOp =
 	| { op: 'release'; target: string; block: number; ok: boolean }
 	| { op: 'ping' };
 
+const SNAP_OPS: ReadonlySet<string> = new Set<SnapReq['op']>([
+	'map-create',
+	'map-drop',
+	'ensure',
+	'overwrite',
+	'check',
+	'read-done',
+	'claim',
+	'release',
+	'ping'
+]);
+
+/** A request for a snapshot coordinator. */
+export function isSnapReq(req: Req): req is SnapReq {
+	return SNAP_OPS.has(req.op);
+}
+
 export interface Reply {
 	ok: boolean;
 	error?: string;

@@ -1,7 +1,7 @@
 import type { HopEvent, NodeId } from '../events';
 import { Future, spawn, type Proc } from '../future';
 import type { Ctx, Msg, Reply, Req } from '../messages';
-import { fail } from '../messages';
+import { fail, isSnapReq } from '../messages';
 import { DescriptionMemory } from './description-memory';
 import type { Sim } from '../sim';
 import type { Description } from '../layout/types';
@@ -168,6 +168,7 @@ function timeoutLater(world: World, msg: Msg, why: string): void {
 
 /** The object or disk a request addresses, for the hop record. */
 function targetOf(req: Req): string | undefined {
+	if (isSnapReq(req)) return req.op === 'ping' ? undefined : req.target;
 	switch (req.op) {
 		case 'read':
 		case 'write':
@@ -179,15 +180,6 @@ function targetOf(req: Req): string | undefined {
 			return req.object;
 		case 'disk-report':
 			return req.disk;
-		case 'map-create':
-		case 'map-drop':
-		case 'ensure':
-		case 'overwrite':
-		case 'check':
-		case 'read-done':
-		case 'claim':
-		case 'release':
-			return req.target;
 	}
 	return undefined;
 }

@@ -1,6 +1,6 @@
 import { all, Future, wait, type Proc } from '../future';
 import type { Ctx, IoReq, Reply, Req, SnapReq } from '../messages';
-import { fail, OK } from '../messages';
+import { fail, isSnapReq, OK } from '../messages';
 import type { ChildRef, Description } from '../layout/types';
 import { isParity } from '../layout/types';
 import { placeParity, placeSimple } from '../layout/map';
@@ -93,17 +93,8 @@ export abstract class StorageNode extends Node {
 	}
 
 	protected *handleCommon(req: Req, ctx: Ctx, from: NodeId): Proc<Reply | null> {
+		if (isSnapReq(req)) return yield* this.coordinator.handle(req, ctx, from);
 		switch (req.op) {
-			case 'map-create':
-			case 'map-drop':
-			case 'ensure':
-			case 'overwrite':
-			case 'check':
-			case 'read-done':
-			case 'claim':
-			case 'release':
-			case 'ping':
-				return yield* this.coordinator.handle(req, ctx, from);
 			case 'read':
 			case 'write':
 				return yield* this.io(ctx, req);
