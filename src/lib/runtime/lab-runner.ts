@@ -120,6 +120,8 @@ export class LabRunner {
 	private droppedEvents = 0;
 	private maxEvents = 500;
 	private storageProblem: string | null = null;
+	/** The flush committing now, if any. */
+	private flushing: Promise<void> = Promise.resolve();
 	/** Batches not persisted since storage failed. */
 	private skipped = 0;
 
@@ -132,11 +134,12 @@ export class LabRunner {
 		this.position = position;
 		this.resumed = position.inStep;
 		lab.sim.subscribe((e) => {
-			if (this.pending.length >= this.maxEvents) {
-				this.pending.shift();
-				this.droppedEvents++;
-			}
 			this.pending.push(e);
+			// Only the newest are posted: trim now and then, not on every event.
+			if (this.pending.length >= 2 * this.maxEvents) {
+				this.droppedEvents += this.pending.length - this.maxEvents;
+				this.pending = this.pending.slice(-this.maxEvents);
+			}
 		});
 	}
 
@@ -151,6 +154,7 @@ export class LabRunner {
 			persistence.setMeta(DOCUMENT, doc);
 			await runner.persist();
 		}
+		await runner.flushing;
 		return runner;
 	}
 
@@ -177,9 +181,11 @@ export class LabRunner {
 		if (this.active) return this.active;
 		this.paused = false;
 		this.maxEvents = opts.maxEvents ?? 500;
-		this.active = this.loop(opts).finally(() => {
-			this.active = null;
-		});
+		this.active = this.loop(opts)
+			.finally(() => this.flushing)
+			.finally(() => {
+				this.active = null;
+			});
 		return this.active;
 	}
 
@@ -231,6 +237,10 @@ export class LabRunner {
 	}
 
 	private batch(): Batch {
+		if (this.pending.length > this.maxEvents) {
+			this.droppedEvents += this.pending.length - this.maxEvents;
+			this.pending = this.pending.slice(-this.maxEvents);
+		}
 		const bits = Object.fromEntries(Object.entries(this.lab.validityMaps()).map(([id, m]) => [id, m.bits.slice()]));
 		const b: Batch = { status: this.status(), bits, events: this.pending, dropped: this.droppedEvents };
 		this.pending = [];
@@ -239,21 +249,25 @@ export class LabRunner {
 	}
 
 	/**
-	 * Makes the batch durable. When storage fails (a full quota), the lab goes on in memory, where
-	 * everything it did is still held, says so, and tries again now and then: once space is freed,
-	 * the next flush that succeeds saves everything.
+	 * Makes the batch durable. The flush takes its picture of the lab at once and commits while the
+	 * next batch runs; one flush at a time, so they commit in order. When storage fails (a full
+	 * quota), the lab goes on in memory, where everything it did is still held, says so, and tries
+	 * again now and then: once space is freed, the next flush that succeeds saves everything.
 	 */
 	private async persist(): Promise<void> {
+		await this.flushing;
 		if (this.storageProblem && ++this.skipped < RETRY_EVERY) return;
 		this.skipped = 0;
 		this.persistence.setMeta(STATE, this.lab.exportState());
 		this.persistence.setMeta(POSITION, this.position);
-		try {
-			await this.persistence.flush();
-			this.storageProblem = null;
-		} catch (e) {
-			this.storageProblem = e instanceof Error ? e.message : String(e);
-		}
+		this.flushing = this.persistence.flush().then(
+			() => {
+				this.storageProblem = null;
+			},
+			(e) => {
+				this.storageProblem = e instanceof Error ? e.message : String(e);
+			}
+		);
 	}
 
 	/** Each virtual snapshot's validity map as a string of 0 and 1, block 0 first. */

@@ -55,6 +55,8 @@ const readerKey = (r: { node: NodeId; epoch?: number }) => `${r.node}\u0000${r.e
 export class Coordinator {
 	private busy = new Map<string, Busy>();
 	private holds = new Map<string, Holds>();
+	/** The newest incarnation of each copier that has claimed blocks of each snapshot. */
+	private copierEpochs = new Map<NodeId, number>();
 
 	constructor(private port: SnapshotPort) {}
 
@@ -68,6 +70,7 @@ export class Coordinator {
 		for (const h of this.holds.values()) h.drained.resolve();
 		this.busy.clear();
 		this.holds.clear();
+		this.copierEpochs.clear();
 	}
 
 	*handle(req: SnapReq, ctx: Ctx, from: NodeId): Proc<Reply> {
@@ -208,10 +211,15 @@ export class Coordinator {
 		const blocks: number[] = [];
 		let n = Math.max(0, from);
 		// Grants to an earlier incarnation of this copier died with it: no ping needed to know that.
-		if (this.coherent && copier.epoch !== undefined)
+		// Looked for once per incarnation, not on every claim.
+		const copierKey = `${target}\u0000${copier.node}`;
+		const seen = this.copierEpochs.get(copierKey);
+		if (this.coherent && copier.epoch !== undefined && (seen === undefined || seen < copier.epoch)) {
+			this.copierEpochs.set(copierKey, copier.epoch);
 			for (const [k, b] of [...this.busy])
 				if (k.startsWith(target + '\u0000') && b.owner === copier.node && b.epoch !== undefined && b.epoch < copier.epoch)
 					this.revoke(target, Number(k.slice(target.length + 1)), b);
+		}
 		while (blocks.length < count) {
 			n = map.nextInvalid(n);
 			if (n >= map.blocks) break;
