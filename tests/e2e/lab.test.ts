@@ -134,3 +134,26 @@ test('labs live side by side: listed, reopened, started over and deleted', async
 	await expect(labs).toHaveCount(1);
 	expect(errors).toEqual([]);
 });
+
+test('without IndexedDB (as in some private windows) the lab runs in memory and says so', async ({ page }) => {
+	// The worker's own script is served with IndexedDB taken away before anything else runs.
+	await page.route('**/engine.worker-*.js', async (route) => {
+		const response = await route.fetch();
+		const body = `Object.defineProperty(self, 'indexedDB', { value: undefined });\n${await response.text()}`;
+		await route.fulfill({ response, body });
+	});
+	await page.goto('/lab?mib=1');
+	await expect(page.getByText('No saved labs yet.')).toBeVisible();
+	await page.getByRole('button', { name: 'New lab' }).click();
+	await expect(page.getByRole('alert')).toHaveText(
+		'This lab lives in memory only and will not survive a reload. Storage is unavailable: this browser offers no IndexedDB.'
+	);
+	await expect(page.getByText('In memory only.')).toBeVisible();
+	await page.getByRole('button', { name: 'Run' }).click();
+	await expect(page.getByTestId('position')).toHaveText('All 3 steps done', { timeout: 60_000 });
+	await expect(copyBar(page)).toHaveAttribute('aria-valuenow', '256');
+	await page.screenshot({ path: `${SCREENSHOT_DIR}/lab-memory.png`, fullPage: true });
+	await page.reload();
+	await expect(page.getByText('No saved labs yet.')).toBeVisible();
+	await expect(page.getByTestId('position')).toHaveCount(0);
+});
