@@ -139,8 +139,12 @@ test('without IndexedDB (as in some private windows) the lab runs in memory and 
 	// The worker's own script is served with IndexedDB taken away before anything else runs.
 	await page.route('**/engine.worker-*.js', async (route) => {
 		const response = await route.fetch();
-		const body = `Object.defineProperty(self, 'indexedDB', { value: undefined });\n${await response.text()}`;
-		await route.fulfill({ response, body });
+		const text = await response.text();
+		await route.fulfill({
+			status: response.status(),
+			headers: response.headers(),
+			body: `Object.defineProperty(self, 'indexedDB', { value: undefined });\n${text}`
+		});
 	});
 	await page.goto('/lab?mib=1');
 	await expect(page.getByText('No saved labs yet.')).toBeVisible();
@@ -156,4 +160,5 @@ test('without IndexedDB (as in some private windows) the lab runs in memory and 
 	await page.reload();
 	await expect(page.getByText('No saved labs yet.')).toBeVisible();
 	await expect(page.getByTestId('position')).toHaveCount(0);
+	await page.unrouteAll({ behavior: 'ignoreErrors' });
 });

@@ -67,8 +67,8 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 		open = null;
 	};
 
+	// A lab that could not be made on the shelf goes to memory; the shelf stays in use for the others.
 	const toMemory = async (doc: ScenarioDocument, name: string, why: string): Promise<Open> => {
-		shelfProblem = why;
 		const persistence = memoryPersistence();
 		const runner = await LabRunner.open(doc, persistence);
 		return { id: `memory-${++memoryLabs}`, name, runner, persistence, notice: `${MEMORY_NOTICE} Storage is unavailable: ${why}.` };
@@ -143,16 +143,11 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 
 		async reset(request: number) {
 			if (!open) throw new Error('no lab is open');
-			const { runner, name, id } = open;
-			const doc = runner.doc;
-			if (shelf && open.persistence.durable) {
-				await close();
-				await shelf.remove(id);
-				return this.open(request, { document: doc, name });
-			}
+			const { runner, name, id, persistence } = open;
 			await close();
-			open = await toMemory(doc, name, shelfProblem ?? 'storage is unavailable');
-			return view();
+			if (shelf && persistence.durable) await shelf.remove(id);
+			// A new lab from the same document: on the shelf when it can be, else in memory again.
+			return this.open(request, { document: runner.doc, name });
 		},
 
 		async remove(labId: string) {
