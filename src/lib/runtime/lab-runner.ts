@@ -107,7 +107,7 @@ const DOCUMENT = 'document';
  *
  * @example
  * const runner = await LabRunner.open(doc, memoryPersistence());
- * await runner.run({ onBatch: (b) => console.log(b.status.validity) });
+ * await runner.run({ onBatch: (b) => console.log(b.status.maps) });
  */
 export class LabRunner {
 	private position: Position;
