@@ -126,21 +126,13 @@ export class Allocator extends Node {
 		const cctx: Ctx = { ...ctx, cls: 'ctl' };
 		const made = yield* wait(this.call(coordinator, { op: 'map-create', target, blocks: s.blocks }, cctx));
 		if (!made.ok) return fail(`coordinator ${coordinator} could not create the validity map of ${target}: ${made.error}`);
-		const regions = [
-			{ object: source, from: 0, to: s.blocks },
-			{ object: target, from: 0, to: cat.get(target).blocks }
-		].flatMap((r) => this.freezersOf(r.object).map((n) => [n, r] as const));
-		const frozen = yield* wait(all(regions.map(([n, r]) => this.call(n, { op: 'freeze', ...r }, cctx))));
-		const bad = frozen.find((r) => !r.ok);
-		let result: Reply = OK;
-		if (bad) result = fail(`${source} could not be frozen for the snapshot: ${bad.error}`);
-		else {
+		const result = yield* this.whileFrozen(ctx, source, target, function* (this: Allocator) {
 			const info = { source, sourceHome: s.home, blocks: s.blocks, coordinator, copier, maxInFlight: req.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT };
 			for (const d of cat.link(target, info)) this.record(d, 'snapshot');
 			// New holders (the coordinator, the copier) need the objects below too.
 			yield* this.distribute(ctx, [...cat.objectsUnder(source), ...cat.objectsUnder(target)]);
-		}
-		yield* wait(all(regions.map(([n, r]) => this.call(n, { op: 'thaw', ...r }, cctx))));
+			return OK;
+		});
 		if (!result.ok) {
 			yield* wait(this.call(coordinator, { op: 'map-drop', target }, cctx));
 			return result;
@@ -168,34 +160,43 @@ export class Allocator extends Node {
 		if (how === 'restore' && others.length)
 			return fail(`${info.source} has other snapshots (${others.map((r) => r.target).join(', ')}); end them before restoring it from ${target}`);
 		const cctx: Ctx = { ...ctx, cls: 'ctl' };
-		const regions = [
-			{ object: info.source, from: 0, to: info.blocks },
-			{ object: target, from: 0, to: cat.get(target).blocks }
-		].flatMap((r) => this.freezersOf(r.object).map((n) => [n, r] as const));
-		const frozen = yield* wait(all(regions.map(([n, r]) => this.call(n, { op: 'freeze', ...r }, cctx))));
-		const bad = frozen.find((r) => !r.ok);
-		let result: Reply = bad ? fail(`${info.source} and ${target} could not be frozen: ${bad.error}`) : OK;
-		if (result.ok) {
+		const result = yield* this.whileFrozen(ctx, info.source, target, function* (this: Allocator) {
 			const dropped = yield* wait(this.call(info.coordinator, { op: 'map-drop', target, complete: how !== 'remove' }, cctx));
-			if (!dropped.ok) result = fail(dropped.error!);
-			else {
-				for (const d of cat.unlink(target)) this.record(d, 'snapshot');
-				if (how === 'restore') {
-					// The roles swap: the source becomes a virtual copy of the real snapshot, with a map
-					// of its own all 0, filled by the same background copy running the other way.
-					const back = { ...info, source: target, sourceHome: cat.get(target).home };
-					const made = yield* wait(this.call(info.coordinator, { op: 'map-create', target: info.source, blocks: info.blocks }, cctx));
-					if (made.ok) for (const d of cat.link(info.source, back)) this.record(d, 'snapshot');
-					else result = fail(`coordinator ${info.coordinator} could not create the validity map of ${info.source}: ${made.error}`);
-				}
-				yield* this.distribute(ctx, [...cat.objectsUnder(info.source), ...cat.objectsUnder(target)]);
+			if (!dropped.ok) return fail(dropped.error!);
+			let r: Reply = OK;
+			for (const d of cat.unlink(target)) this.record(d, 'snapshot');
+			if (how === 'restore') {
+				// The roles swap: the source becomes a virtual copy of the real snapshot, with a map
+				// of its own all 0, filled by the same background copy running the other way.
+				const back = { ...info, source: target, sourceHome: cat.get(target).home };
+				const made = yield* wait(this.call(info.coordinator, { op: 'map-create', target: info.source, blocks: info.blocks }, cctx));
+				if (made.ok) for (const d of cat.link(info.source, back)) this.record(d, 'snapshot');
+				else r = fail(`coordinator ${info.coordinator} could not create the validity map of ${info.source}: ${made.error}`);
 			}
-		}
-		yield* wait(all(regions.map(([n, r]) => this.call(n, { op: 'thaw', ...r }, cctx))));
+			yield* this.distribute(ctx, [...cat.objectsUnder(info.source), ...cat.objectsUnder(target)]);
+			return r;
+		});
 		if (!result.ok) return result;
 		const { source, coordinator, copier } = info;
 		this.sim.emit({ t: this.sim.now, type: 'snapshot', node: this.id, source, target, change: how, coordinator, copier, cause: ctx.cause });
 		return OK;
+	}
+
+	/**
+	 * Runs `change` with both objects frozen wherever they are translated, whole: every write
+	 * already in flight on them lands first, and every later one sees the descriptions `change`
+	 * hands out.
+	 */
+	private *whileFrozen(ctx: Ctx, a: string, b: string, change: (this: Allocator) => Proc<Reply>): Proc<Reply> {
+		const cctx: Ctx = { ...ctx, cls: 'ctl' };
+		const regions = [a, b]
+			.map((object) => ({ object, from: 0, to: this.catalog.get(object).blocks }))
+			.flatMap((r) => this.freezersOf(r.object).map((n) => [n, r] as const));
+		const frozen = yield* wait(all(regions.map(([n, r]) => this.call(n, { op: 'freeze', ...r }, cctx))));
+		const bad = frozen.find((r) => !r.ok);
+		const result = bad ? fail(`${a} and ${b} could not be frozen: ${bad.error}`) : yield* change.call(this);
+		yield* wait(all(regions.map(([n, r]) => this.call(n, { op: 'thaw', ...r }, cctx))));
+		return result;
 	}
 
 	/** The nodes that translate an object, and so must hold still while its description changes. */
