@@ -35,8 +35,10 @@ export abstract class StorageNode extends Node {
 	/** How messages and errors name this node: "host 52", "array 56". */
 	abstract readonly label: string;
 
+	/** What the coordinator and the copier see of this node. */
+	private readonly port: SnapshotPort = this.snapshotPort();
 	/** Snapshot coordinator 78 when this node holds validity maps ([0026], [0038]). */
-	readonly coordinator = new Coordinator(this.snapshotPort());
+	readonly coordinator = new Coordinator(this.port);
 
 	private snapshotPort(): SnapshotPort {
 		// eslint-disable-next-line @typescript-eslint/no-this-alias
@@ -71,16 +73,12 @@ export abstract class StorageNode extends Node {
 
 	/** Where an object is translated, by this node's descriptions: its home, or null for any host. */
 	private homeOf(object: string): NodeId | null {
-		const held = this.memory.lookup(object);
-		if (held) return held.desc.home;
-		for (const h of this.memory.index.values())
-			if (h.desc.snapshotOf?.source === object) return h.desc.snapshotOf.sourceHome;
-		return this.memory.routes.get(object) ?? null;
+		return this.memory.lookup(object)?.desc.home ?? this.memory.routes.get(object) ?? null;
 	}
 
 	/** Runs the background copy of a snapshot on this node (Fig. 5): `limit` blocks, or to the end. */
 	copy(ctx: Ctx, target: string, limit: number | null): Future<Reply> {
-		return this.operate(backgroundCopy(this.snapshotPort(), ctx, target, limit), `${this.label} crashed during the copy`);
+		return this.operate(backgroundCopy(this.port, ctx, target, limit), `${this.label} crashed during the copy`);
 	}
 
 	protected override onCrash(): void {

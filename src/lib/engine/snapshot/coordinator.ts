@@ -4,6 +4,7 @@ import type { Ctx, IoReq, Reply, SnapReq } from '../messages';
 import { fail, OK } from '../messages';
 import { TIMING } from '../nodes/node';
 import type { SnapshotPort } from './port';
+import type { SnapshotOf } from '../layout/types';
 import type { ValidityMap } from './validity-map';
 
 /** A copy of one block in flight, or a whole-block overwrite that will set its bit (rule 1, rule 2). */
@@ -264,7 +265,7 @@ export class Coordinator {
 		const sim = this.port.sim;
 		const cctx: Ctx = { cause: ctx.cause, cls: 'cow', internal: true };
 		sim.emit({ t: sim.now, type: 'copy', node: this.port.id, target, block: n, phase: 'start', by, cause: ctx.cause });
-		const r = yield* copyBlock(this.port, cctx, s.source, target, n);
+		const r = yield* copyBlock(this.port, cctx, s, target, n);
 		sim.emit({ t: sim.now, type: 'copy', node: this.port.id, target, block: n, phase: r.ok ? 'done' : 'failed', by, cause: ctx.cause });
 		return r;
 	}
@@ -338,8 +339,8 @@ export class Coordinator {
  * descriptions ([0028]–[0029], [0040]). The read passes freezes (it changes nothing, and a freeze
  * waiting for the write that caused this copy would otherwise never end).
  */
-export function* copyBlock(port: SnapshotPort, ctx: Ctx, source: string, target: string, n: number): Proc<Reply> {
-	const read: IoReq = { op: 'read', target: { kind: 'object', id: source, home: port.homeOf(source) }, block: n };
+export function* copyBlock(port: SnapshotPort, ctx: Ctx, s: SnapshotOf, target: string, n: number): Proc<Reply> {
+	const read: IoReq = { op: 'read', target: { kind: 'object', id: s.source, home: s.sourceHome }, block: n };
 	const r = yield* port.io({ ...ctx, bypass: true }, read);
 	if (!r.ok) return r;
 	const write: IoReq = {

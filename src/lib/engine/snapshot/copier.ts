@@ -3,6 +3,7 @@ import type { Ctx, Reply } from '../messages';
 import { fail, OK } from '../messages';
 import { copyBlock } from './coordinator';
 import type { SnapshotPort } from './port';
+import type { SnapshotOf } from '../layout/types';
 
 /**
  * The background copy of Fig. 5 ([0027]–[0029], [0039]–[0040]) on the copier node: walks the
@@ -41,7 +42,7 @@ export function* backgroundCopy(port: SnapshotPort, ctx: Ctx, target: string, li
 			cursor = r.next!;
 			for (const b of r.blocks!) {
 				inflight++;
-				port.run(copyOne(port, cctx, s.source, target, s.coordinator, b)).then((e) => {
+				port.run(copyOne(port, cctx, s, target, b)).then((e) => {
 					inflight--;
 					if (e === null) copied++;
 					else error ??= e;
@@ -57,11 +58,11 @@ export function* backgroundCopy(port: SnapshotPort, ctx: Ctx, target: string, li
 }
 
 /** Steps 96 and 100 for one block: null when its bit is now 1, else what went wrong. */
-function* copyOne(port: SnapshotPort, ctx: Ctx, source: string, target: string, coordinator: string, n: number): Proc<string | null> {
+function* copyOne(port: SnapshotPort, ctx: Ctx, s: SnapshotOf, target: string, n: number): Proc<string | null> {
 	const sim = port.sim;
 	sim.emit({ t: sim.now, type: 'copy', node: port.id, target, block: n, phase: 'start', by: 'copy', cause: ctx.cause });
-	const r = yield* copyBlock(port, { ...ctx, internal: true }, source, target, n);
-	const rel = yield* port.coordinate(coordinator, { op: 'release', target, block: n, ok: r.ok }, ctx);
+	const r = yield* copyBlock(port, { ...ctx, internal: true }, s, target, n);
+	const rel = yield* port.coordinate(s.coordinator, { op: 'release', target, block: n, ok: r.ok }, ctx);
 	const ok = r.ok && rel.ok;
 	sim.emit({ t: sim.now, type: 'copy', node: port.id, target, block: n, phase: ok ? 'done' : 'failed', by: 'copy', cause: ctx.cause });
 	if (!r.ok) return `the copy of block ${n} to ${target} failed: ${r.error}`;
