@@ -48,14 +48,15 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 		if (!open) throw new Error('no lab is open');
 		let storage: LabView['storage'] = null;
 		if (shelf && !shelfProblem) storage = await shelf.estimate().catch(() => null);
-		const broken = open.runner.status().storageProblem;
+		const status = open.runner.status();
+		const broken = status.storageProblem;
 		return {
 			id: open.id,
 			name: open.name,
 			title: open.runner.doc.title ?? open.name,
 			durable: open.persistence.durable && !broken,
 			notice: broken ? `${MEMORY_NOTICE} ${broken}` : open.notice,
-			status: open.runner.status(),
+			status,
 			storage
 		};
 	};
