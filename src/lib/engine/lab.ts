@@ -1,4 +1,4 @@
-import type { NodeId, Op } from './events';
+import type { NodeId, Op, SimEvent } from './events';
 import { all, Future, spawn } from './future';
 import type { Ctx, Reply } from './messages';
 import { Sim } from './sim';
@@ -101,6 +101,8 @@ export interface LabOptions {
 	maps?: (node: NodeId) => MapStore;
 	/** Keep the event log in memory (default); a benchmark may only count. */
 	keepLog?: boolean;
+	/** Sees every event as it is emitted, from the first one the lab's construction emits. */
+	onEvent?: (e: SimEvent, lab: Lab) => void;
 }
 
 /** A whole simulated system of Fig. 3, built from a spec and driven one step at a time. */
@@ -124,6 +126,8 @@ export class Lab implements World {
 		opts: LabOptions = {}
 	) {
 		this.sim = new Sim(spec.seed, opts.keepLog ?? true);
+		const onEvent = opts.onEvent;
+		if (onEvent) this.sim.subscribe((e) => onEvent(e, this));
 		this.mapStore = opts.maps;
 		this.blockSize = spec.blockSize;
 		this.protocol = spec.protocol;

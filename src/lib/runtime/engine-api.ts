@@ -1,6 +1,7 @@
 import { transfer } from 'comlink';
 import { LabRunner, memoryPersistence, type LabPersistence } from './lab-runner';
-import type { Batch, BatchMessage, EngineApi, LabSummary, LabView, OpenRequest } from './protocol';
+import type { Batch, BatchMessage, ContentsRequest, EngineApi, LabSummary, LabView, OpenRequest } from './protocol';
+import { Recorder } from './recorder';
 import { parseScenario, validateScenario, type ScenarioDocument } from '../scenario/schema';
 
 /**
@@ -43,6 +44,7 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 	let listener: ((b: BatchMessage) => void) | null = null;
 	let shelfProblem: string | null = shelf ? null : 'this browser offers no IndexedDB';
 	let memoryLabs = 0;
+	const recorder = new Recorder();
 
 	const view = async (): Promise<LabView> => {
 		if (!open) throw new Error('no lab is open');
@@ -161,6 +163,14 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 			if (!open) throw new Error('no lab is open');
 			if (!open.runner.lab.allocator.catalog.objects.has(object)) throw new Error(`unknown object ${object}`);
 			return open.runner.read(object, blocks);
+		},
+
+		async record(_request: number, input: unknown) {
+			return recorder.record(documentOf(input));
+		},
+
+		async contents(_request: number, position: number, wanted: ContentsRequest[]) {
+			return recorder.contents(position, wanted);
 		},
 
 		subscribe(l) {

@@ -3,8 +3,10 @@
  * comlink; everything crossing the boundary is plain data (structured clone), never a class.
  */
 import type { Batch, RunnerStatus } from './lab-runner';
+import type { Recording } from '../player/recording';
+import type { Contents, ContentsRequest } from './recorder';
 
-export type { Batch, RunnerStatus };
+export type { Batch, RunnerStatus, Recording, Contents, ContentsRequest };
 
 /** A lab as the list of labs shows it. */
 export interface LabSummary {
@@ -54,6 +56,13 @@ export interface EngineApi {
 	remove(labId: string): Promise<LabSummary[]>;
 	/** What blocks of an object hold now, read straight from the disks, as lower-case hex. */
 	read(object: string, blocks: number[]): Promise<Array<string | null>>;
+	/**
+	 * Runs a scenario document (JSON text or parsed) once in memory and answers its whole event log,
+	 * for the player. Rejects with a plain message on bad input.
+	 */
+	record(request: number, document: unknown): Promise<Recording>;
+	/** What blocks of objects or disks of the recorded scenario held after `position` events. */
+	contents(request: number, position: number, wanted: ContentsRequest[]): Promise<Contents>;
 	/** Receives every batch of events and status while the lab runs. */
 	subscribe(listener: (batch: BatchMessage) => void): void;
 }

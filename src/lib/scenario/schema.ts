@@ -120,10 +120,25 @@ const StepSchema: v.GenericSchema<Step> = v.lazy(() =>
 	)
 ) as v.GenericSchema<Step>;
 
+const text = (field: string, max: number) =>
+	v.pipe(v.string(`${field} must be a string`), v.maxLength(max, `${field} is at most ${max.toLocaleString('en')} characters`));
+
+/**
+ * A guide's chapter: it begins where top-level step `step` starts (0: while the allocator builds
+ * the objects) and its `text` is narration shown there, plain text citing paragraphs like [0031].
+ */
+const Chapter = v.object({
+	title: text('title', 120),
+	step: int('step', 0, 10_000),
+	text: v.optional(text('text', 2000))
+});
+
 const Document = v.pipe(
 	v.object({
 		version: v.literal(1, 'version must be 1 (the only version this program reads)'),
 		title: v.optional(v.pipe(v.string('title must be a string'), v.maxLength(200, 'title is at most 200 characters'))),
+		summary: v.optional(text('summary', 300)),
+		chapters: v.optional(v.pipe(v.array(Chapter, 'chapters must be a list'), v.maxLength(100, 'at most 100 chapters'))),
 		seed: v.optional(int('seed', 0, 2 ** 32 - 1), 1),
 		blockSize: v.optional(
 			v.pipe(
@@ -142,7 +157,7 @@ const Document = v.pipe(
 	v.rawCheck(({ dataset, addIssue }) => {
 		if (!dataset.typed) return;
 		const doc = dataset.value;
-		const problem = crossCheck(doc);
+		const problem = crossCheck(doc) ?? chapterCheck(doc);
 		if (problem) addIssue({ message: problem });
 	})
 );
@@ -187,6 +202,12 @@ function crossCheck(doc: Omit<ScenarioDocument, 'steps'>): string | null {
 		if (cap > Number.MAX_SAFE_INTEGER) return `objects[${i}]: capacity is too large`;
 		blocks.set(o.id, cap);
 	}
+	return null;
+}
+
+function chapterCheck(doc: ScenarioDocument): string | null {
+	for (const [i, c] of (doc.chapters ?? []).entries())
+		if (c.step > doc.steps.length) return `chapters[${i}].step: ${c.step} is beyond the last step (${doc.steps.length})`;
 	return null;
 }
 

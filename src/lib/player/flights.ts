@@ -1,0 +1,76 @@
+import type { DiskEvent, HopEvent, SimEvent } from '../engine/events';
+
+/** A message on a link at some moment: `progress` 0 as it leaves `from`, 1 as it reaches `to`. */
+export interface Packet {
+	hop: HopEvent;
+	/** Its index in the event log. */
+	index: number;
+	progress: number;
+}
+
+/** A physical block read or write under way. */
+export interface DiskBusy {
+	io: DiskEvent;
+	index: number;
+	progress: number;
+}
+
+/**
+ * What is in motion at a moment of a recording: messages on links and disks at work. Only events
+ * already shown (index below the player's position) count, so a step never shows what is to come.
+ *
+ * @example
+ * const flights = new Flights(rec.events);
+ * flights.packets(position, now).length;   // messages on the wire right now
+ */
+export class Flights {
+	/** The longest any one hop or disk I/O lasts: how far back a search must look. */
+	private longest = 0;
+
+	constructor(private readonly events: readonly SimEvent[]) {
+		for (const e of events) {
+			if (e.type === 'hop') this.longest = Math.max(this.longest, e.arrive - e.t);
+			else if (e.type === 'disk') this.longest = Math.max(this.longest, e.done - e.t);
+		}
+	}
+
+	/** Hops shown by `position` and still travelling at time `now`. */
+	packets(position: number, now: number): Packet[] {
+		const out: Packet[] = [];
+		this.scan(position, now, (e, i) => {
+			if (e.type === 'hop' && e.arrive > now) out.push({ hop: e, index: i, progress: progress(e.t, e.arrive, now) });
+		});
+		return out.reverse();
+	}
+
+	/** Disk I/O shown by `position` and not done at time `now`. */
+	disks(position: number, now: number): DiskBusy[] {
+		const out: DiskBusy[] = [];
+		this.scan(position, now, (e, i) => {
+			if (e.type === 'disk' && e.done > now) out.push({ io: e, index: i, progress: progress(e.t, e.done, now) });
+		});
+		return out.reverse();
+	}
+
+	/** True when nothing is in motion at `now`: the player may skip to the next event. */
+	quiet(position: number, now: number): boolean {
+		let busy = false;
+		this.scan(position, now, (e) => {
+			if ((e.type === 'hop' && e.arrive > now) || (e.type === 'disk' && e.done > now)) busy = true;
+		});
+		return !busy;
+	}
+
+	private scan(position: number, now: number, visit: (e: SimEvent, i: number) => void): void {
+		const from = now - this.longest;
+		for (let i = Math.min(position, this.events.length) - 1; i >= 0; i--) {
+			const e = this.events[i];
+			if (e.t < from) break;
+			if (e.t <= now) visit(e, i);
+		}
+	}
+}
+
+function progress(start: number, end: number, now: number): number {
+	return end > start ? Math.min(1, Math.max(0, (now - start) / (end - start))) : 1;
+}

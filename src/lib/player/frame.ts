@@ -1,0 +1,212 @@
+import type { NodeId, SimEvent } from '../engine/events';
+import type { Recording } from './recording';
+
+/** How a validity bit came to be 1; 0 while the block still lives only on the source. */
+export const enum BitBy {
+	None = 0,
+	/** The background copier (Fig. 5). */
+	Copy = 1,
+	/** Copy-on-write before a write to the source (Fig. 6). */
+	Cow = 2,
+	/** Host 54's write to the snapshot: copied first, or a whole-block overwrite (Fig. 7). */
+	Write = 3
+}
+
+export interface SnapshotState {
+	source: string;
+	coordinator: NodeId;
+	copier: NodeId;
+	state: 'copying' | 'complete' | 'detached' | 'removed';
+}
+
+export interface IoCount {
+	read: number;
+	write: number;
+}
+
+/**
+ * The system as it stands after the first `position` events of a recording: a fold of the log,
+ * nothing more. Typed arrays inside are shared between frames and change in place; a view
+ * redraws whenever it is handed a new frame object.
+ *
+ * @example
+ * const frames = new Frames(rec);
+ * const f = frames.at(120);
+ * f.validity.VSS[3];   // BitBy.Cow: bit 3 was set by a copy-on-write
+ */
+export interface Frame {
+	position: number;
+	/** Simulated time of the last event shown, in microseconds. */
+	t: number;
+	/** Each object's current master description: version, layout, capacity. */
+	objects: Record<string, { version: number; layout: string; blocks: number }>;
+	/** Which version of which description each node holds in its description memory ([0017]). */
+	holders: Record<NodeId, Record<string, number>>;
+	snapshots: Record<string, SnapshotState>;
+	/** Per snapshot, one entry per block: a `BitBy`. */
+	validity: Record<string, Uint8Array>;
+	/** Per snapshot, the block the background copier started last; -1 before it starts. */
+	copier: Record<string, number>;
+	/** Per snapshot, blocks with a copy in flight. */
+	copying: Record<string, number[]>;
+	/** Per snapshot, source blocks held against writes while host 54 reads them (rule 3). */
+	holds: Record<string, number[]>;
+	diskIo: Record<string, IoCount>;
+	/** Messages per link, keyed `linkKey(a, b)`. */
+	linkIo: Record<string, number>;
+	failedDisks: string[];
+	downNodes: NodeId[];
+	/** The scenario steps under way. */
+	steps: string[];
+}
+
+/** One key per undirected link. */
+export function linkKey(a: NodeId, b: NodeId): string {
+	return a < b ? `${a}~${b}` : `${b}~${a}`;
+}
+
+function empty(): Frame {
+	return {
+		position: 0,
+		t: 0,
+		objects: {},
+		holders: {},
+		snapshots: {},
+		validity: {},
+		copier: {},
+		copying: {},
+		holds: {},
+		diskIo: {},
+		linkIo: {},
+		failedDisks: [],
+		downNodes: [],
+		steps: []
+	};
+}
+
+function clone(f: Frame): Frame {
+	const rec = <T>(r: Record<string, T>, c: (v: T) => T) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, c(v)]));
+	return {
+		...f,
+		objects: rec(f.objects, (o) => ({ ...o })),
+		holders: rec(f.holders, (h) => ({ ...h })),
+		snapshots: rec(f.snapshots, (s) => ({ ...s })),
+		validity: rec(f.validity, (v) => v.slice()),
+		copier: { ...f.copier },
+		copying: rec(f.copying, (c) => [...c]),
+		holds: rec(f.holds, (h) => [...h]),
+		diskIo: rec(f.diskIo, (c) => ({ ...c })),
+		linkIo: { ...f.linkIo },
+		failedDisks: [...f.failedDisks],
+		downNodes: [...f.downNodes],
+		steps: [...f.steps]
+	};
+}
+
+const without = <T>(list: T[], x: T) => {
+	const i = list.indexOf(x);
+	if (i >= 0) list.splice(i, 1);
+};
+
+/** Applies one event to a frame, in place. */
+export function apply(f: Frame, e: SimEvent): void {
+	f.t = e.t;
+	f.position++;
+	switch (e.type) {
+		case 'describe':
+			f.objects[e.object] = { version: e.version, layout: e.layout, blocks: e.blocks };
+			break;
+		case 'install':
+			(f.holders[e.node] ??= {})[e.object] = e.version;
+			break;
+		case 'snapshot': {
+			if (e.change === 'create') {
+				const blocks = f.objects[e.source]?.blocks ?? 0;
+				f.snapshots[e.target] = { source: e.source, coordinator: e.coordinator, copier: e.copier, state: 'copying' };
+				f.validity[e.target] = new Uint8Array(blocks);
+				f.copier[e.target] = -1;
+				f.copying[e.target] = [];
+				f.holds[e.target] = [];
+			} else {
+				const s = f.snapshots[e.target];
+				if (s) s.state = e.change === 'complete' ? 'complete' : e.change === 'detach' ? 'detached' : e.change === 'remove' ? 'removed' : 'copying';
+			}
+			break;
+		}
+		case 'bit': {
+			const v = f.validity[e.target];
+			if (v && e.block < v.length) v[e.block] = e.by === 'copy' ? BitBy.Copy : e.by === 'cow' ? BitBy.Cow : BitBy.Write;
+			break;
+		}
+		case 'copy': {
+			const c = (f.copying[e.target] ??= []);
+			if (e.phase === 'start') {
+				c.push(e.block);
+				if (e.by === 'copy') f.copier[e.target] = e.block;
+			} else without(c, e.block);
+			break;
+		}
+		case 'hold':
+			(f.holds[e.target] ??= []).push(e.block);
+			break;
+		case 'unhold':
+			without(f.holds[e.target] ?? [], e.block);
+			break;
+		case 'disk':
+			if (e.ok) (f.diskIo[e.disk] ??= { read: 0, write: 0 })[e.io]++;
+			break;
+		case 'hop': {
+			const k = linkKey(e.from, e.to);
+			f.linkIo[k] = (f.linkIo[k] ?? 0) + 1;
+			break;
+		}
+		case 'disk-state':
+			if (e.state === 'failed') {
+				if (!f.failedDisks.includes(e.disk)) f.failedDisks.push(e.disk);
+			} else without(f.failedDisks, e.disk);
+			break;
+		case 'node-state':
+			if (e.state === 'crashed') {
+				if (!f.downNodes.includes(e.node)) f.downNodes.push(e.node);
+			} else without(f.downNodes, e.node);
+			break;
+		case 'step':
+			if (e.phase === 'start') f.steps.push(e.step);
+			else without(f.steps, e.step);
+			break;
+	}
+}
+
+/** Positions between kept frames: a jump folds at most this many events. */
+const CHECKPOINT_EVERY = 1024;
+
+/**
+ * Frames of one recording at any position. Keeps a frame every `CHECKPOINT_EVERY` events, made
+ * as the cursor passes, so that going back replays forward from the nearest one below.
+ */
+export class Frames {
+	private checkpoints: Frame[] = [empty()];
+	private cursor: Frame = empty();
+
+	constructor(readonly rec: Pick<Recording, 'events'>) {}
+
+	get length(): number {
+		return this.rec.events.length;
+	}
+
+	/** The frame after the first `position` events. The returned frame is new; its arrays may be shared. */
+	at(position: number): Frame {
+		const p = Math.max(0, Math.min(position, this.rec.events.length));
+		if (p < this.cursor.position || p - this.cursor.position > CHECKPOINT_EVERY) {
+			const k = Math.min(Math.floor(p / CHECKPOINT_EVERY), this.checkpoints.length - 1);
+			if (p < this.cursor.position || k * CHECKPOINT_EVERY > this.cursor.position) this.cursor = clone(this.checkpoints[k]);
+		}
+		const events = this.rec.events;
+		while (this.cursor.position < p) {
+			apply(this.cursor, events[this.cursor.position]);
+			const q = this.cursor.position;
+			if (q % CHECKPOINT_EVERY === 0 && q / CHECKPOINT_EVERY === this.checkpoints.length) this.checkpoints.push(clone(this.cursor));
+		}
+		return { ...this.cursor };
+	}
+}
