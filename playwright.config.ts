@@ -1,7 +1,9 @@
 import { defineConfig } from '@playwright/test';
 
 const PORT = 4173;
-const baseURL = `http://127.0.0.1:${PORT}`;
+// BASE_URL points the tests at a server already running (a dev server while working on a view).
+const external = process.env.BASE_URL;
+const baseURL = external ?? `http://127.0.0.1:${PORT}`;
 
 export default defineConfig({
 	testDir: 'tests/e2e',
@@ -40,7 +42,9 @@ export default defineConfig({
 			}
 		}
 	],
-	webServer: {
+	webServer: external
+		? undefined
+		: {
 		// scripts/test.mjs builds first; the server only serves that build.
 		command: `npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
 		url: baseURL,
