@@ -69,8 +69,11 @@ export function record(doc: ScenarioDocument, limit = EVENT_LIMIT): Recording {
 /** The guide's chapters when it names them; else one for building the system, then one per top-level step. */
 export function chaptersOf(doc: ScenarioDocument, events: readonly SimEvent[]): Chapter[] {
 	const starts = new Map<number, number>([[0, 0]]);
+	// A parallel step has no start of its own: it starts with its first inner step.
 	events.forEach((e, i) => {
-		if (e.type === 'step' && e.phase === 'start' && !e.step.includes('.')) starts.set(Number(e.step), i);
+		if (e.type !== 'step' || e.phase !== 'start') return;
+		const n = Number(e.step.split('.')[0]);
+		if (!starts.has(n)) starts.set(n, i);
 	});
 	if (doc.chapters?.length)
 		return doc.chapters
