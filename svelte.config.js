@@ -11,6 +11,22 @@ const config = {
 	kit: {
 		// Every page is prerendered, so the build output is plain files any static host can serve.
 		adapter: adapter({ pages: 'build', assets: 'build', precompress: false, strict: true }),
+		// Share links and files carry untrusted text: no script may run unless it is one of ours.
+		// Prerendered pages get the policy as a meta tag, with hashes of SvelteKit's own inline script.
+		csp: {
+			mode: 'hash',
+			directives: {
+				'default-src': ['self'],
+				'script-src': ['self'],
+				'worker-src': ['self'],
+				'style-src': ['self', 'unsafe-inline'],
+				'img-src': ['self', 'data:', 'blob:'],
+				'connect-src': ['self'],
+				'object-src': ['none'],
+				'base-uri': ['self'],
+				'form-action': ['self']
+			}
+		},
 		typescript: {
 			// Code outside src/ (worker entry, CLI runner, benchmarks, configs) gets the same strict check.
 			config(tsconfig) {
