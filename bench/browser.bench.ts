@@ -5,7 +5,8 @@
 // so that IndexedDB is on disk as in a real profile), and prints one JSON line per figure, each beside
 // a baseline measured in the same browser run. Progress goes to stderr.
 //
-// Options: --profile  also samples the worker with the CDP profiler for 3 s in the middle of each copy
+// Options: --player   prints the player's figures only (bench/player.bench.ts), skipping the copies.
+//          --profile  also samples the worker with the CDP profiler for 3 s in the middle of each copy
 //                     and prints its hottest functions (self time) and its IndexedDB traffic (puts
 //                     by store, bytes, transactions) to stderr; the instrumentation slows the copy.
 //          BENCH_REBUILD=1 builds even when the build looks up to date.
@@ -17,6 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CACHE_BYTES, EXTENT_BYTES } from '../src/lib/storage/idb-block-store';
 import { report, round } from './report';
+import { playerFigures } from './player.bench';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PORT = 4174;
@@ -32,6 +34,7 @@ const COPY_TIMEOUT_MS = 180_000;
 /** Worker heap samples, every this many ms. */
 const SAMPLE_MS = 100;
 const PROFILE = process.argv.includes('--profile');
+const PLAYER_ONLY = process.argv.includes('--player');
 
 const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -465,6 +468,7 @@ async function main(): Promise<void> {
 	const server = await serve();
 	const profileDir = mkdtempSync(join(tmpdir(), 'snapshot-lab-bench-'));
 	let context: BrowserContext | null = null;
+	const pageErrors: string[] = [];
 	const cleanup = () => {
 		stopServer(server);
 		rmSync(profileDir, { recursive: true, force: true });
@@ -478,14 +482,20 @@ async function main(): Promise<void> {
 		context = await chromium.launchPersistentContext(profileDir, { headless: true, executablePath: '/usr/bin/chromium', args: LAUNCH_ARGS });
 		await context.addInitScript(installLongTasks);
 		const page = context.pages()[0] ?? (await context.newPage());
-		const pageErrors: string[] = [];
 		page.on('pageerror', (e) => pageErrors.push(e.message));
 		await page.goto(`${BASE}/lab?mib=${VOLUME_MIB}`);
 		await page.getByRole('button', { name: 'New lab' }).waitFor();
 
-		const bytes = VOLUME_MIB * MiB;
 		const lt = await longTaskSelfCheck(page, 120);
 		log(`long task observer: a 120 ms busy loop was reported as ${lt ?? 'nothing'}`);
+
+		const playerPage = await context.newPage();
+		playerPage.on('pageerror', (e) => pageErrors.push(e.message));
+		await playerFigures(playerPage, BASE, join(root, 'build'), (since) => longTasksSince(playerPage, since), log);
+		await playerPage.close();
+		if (PLAYER_ONLY) return;
+
+		const bytes = VOLUME_MIB * MiB;
 
 		// The runs, interleaved so that drift (the profile's LevelDB growing, compactions) hits both
 		// sides: raw, copy, raw, copy. Raw writes of zeros are what the copy of a never-written V
@@ -610,8 +620,8 @@ async function main(): Promise<void> {
 				`CDP Runtime.getHeapUsage on the worker target every ${SAMPLE_MS} ms (performance.memory is not exposed in workers); ` +
 				`the V8 heap figure counts garbage not yet collected; the block cache's extents are array buffers`
 		});
-		if (pageErrors.length) log(`page errors: ${pageErrors.join(' | ')}`);
 	} finally {
+		if (pageErrors.length) log(`page errors: ${pageErrors.join(' | ')}`);
 		await context?.close().catch(() => {});
 		cleanup();
 		log(`total ${round((performance.now() - started) / 1000)} s`);
