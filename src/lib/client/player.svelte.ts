@@ -55,6 +55,13 @@ export class Player {
 	/** What went wrong last, said plainly; null when nothing did. */
 	error = $state.raw<string | null>(null);
 	loading = $state(false);
+	/**
+	 * Positions the player will not pass, playing or stepping, until released: where a question
+	 * must be answered before the animation reveals its answer. Scrubbing may still pass them.
+	 */
+	holds = $state.raw<number[]>([]);
+	/** The hold the player is waiting at, or null. */
+	heldAt = $state<number | null>(null);
 
 	private worker: Worker | null = null;
 	private api: Remote<EngineApi> | null = null;
@@ -111,6 +118,8 @@ export class Player {
 			this.flights = new Flights(rec.events);
 			this.error = null;
 			this.selection = null;
+			this.holds = [];
+			this.heldAt = null;
 			this.seek(position);
 			return true;
 		} catch (e) {
@@ -132,7 +141,29 @@ export class Player {
 
 	stepForward(): void {
 		this.pause();
+		if (this.blocked(this.position + 1)) return;
 		this.seek(this.position + 1);
+	}
+
+	/** Sets the positions to hold at (see `holds`); all are unreleased. */
+	holdAt(positions: number[]): void {
+		this.holds = [...new Set(positions)].sort((a, b) => a - b);
+		this.heldAt = null;
+	}
+
+	/** Lets the player pass a hold from now on. */
+	release(position: number): void {
+		this.holds = this.holds.filter((p) => p !== position);
+		if (this.heldAt === position) this.heldAt = null;
+	}
+
+	/** True when moving forward to `target` would pass an unreleased hold; the player then stands at it. */
+	private blocked(target: number): boolean {
+		const hold = this.holds.find((h) => h >= this.position && h < target);
+		if (hold === undefined) return false;
+		if (this.position !== hold) this.seek(hold);
+		this.heldAt = hold;
+		return true;
 	}
 
 	stepBack(): void {
@@ -147,7 +178,7 @@ export class Player {
 
 	last(): void {
 		this.pause();
-		this.seek(this.length);
+		if (!this.blocked(this.length)) this.seek(this.length);
 	}
 
 	jumpToChapter(index: number): void {
@@ -171,9 +202,10 @@ export class Player {
 		if (!this.rec || this.playing) return;
 		if (this.position >= this.length) this.seek(0);
 		if (SPEEDS[this.speed].rate === Infinity) {
-			this.seek(this.length);
+			if (!this.blocked(this.length)) this.seek(this.length);
 			return;
 		}
+		if (this.blocked(this.position + 1)) return;
 		this.playing = true;
 		this.lastTick = performance.now();
 		this.raf = requestAnimationFrame((t) => this.tick(t));
@@ -207,6 +239,10 @@ export class Player {
 				return;
 			}
 			this.lastTick = t;
+			if (this.blocked(this.position + 1)) {
+				this.pause();
+				return;
+			}
 			this.seek(this.position + 1);
 		} else {
 			this.lastTick = t;
@@ -215,6 +251,10 @@ export class Player {
 			if (next && next.t > now && this.flights.quiet(this.position, now)) now = next.t;
 			let p = this.position;
 			while (p < events.length && events[p].t <= now) p++;
+			if (p > this.position && this.blocked(p)) {
+				this.pause();
+				return;
+			}
 			this.now = now;
 			if (p !== this.position) {
 				this.position = p;
