@@ -1,0 +1,372 @@
+import type { SimEvent } from '../engine/events';
+import { BitBy, type SnapshotState } from './frame';
+
+/**
+ * Geometry and painting of a validity map drawn as one grid of cells on one canvas, plus the copy's
+ * progress and its estimated time left. Pure: no DOM, so that a million-block map can be checked
+ * pixel by pixel in a unit test.
+ */
+
+/**
+ * Where the cells of a validity map go, in device pixels. A cell normally shows one block; a map
+ * too big for one pixel per block shows `perCell` consecutive blocks in each cell.
+ *
+ * @example
+ * const g = gridFor(16, 600, { maxHeight: 400, maxCell: 32 });
+ * g.cols;       // 16: a small map fits on one row
+ * g.perCell;    // 1
+ */
+export interface Grid {
+	blocks: number;
+	/** Blocks each cell stands for (1 unless the map is larger than the canvas has pixels). */
+	perCell: number;
+	cells: number;
+	cols: number;
+	rows: number;
+	/** Distance from one cell's left edge to the next, device pixels. */
+	pitch: number;
+	/** Blank between cells, device pixels (0 when cells are too small to spare any). */
+	gap: number;
+	width: number;
+	height: number;
+}
+
+export interface GridOptions {
+	/** Tallest the grid may be, device pixels. */
+	maxHeight: number;
+	/** Largest cell pitch, device pixels. */
+	maxCell: number;
+	/** A map that fits on one row at this pitch or more is drawn on one row (as Figs. 4A–4C). */
+	minRowCell?: number;
+}
+
+/** The largest cells that fit `blocks` into `width` × `maxHeight` device pixels. */
+export function gridFor(blocks: number, width: number, opts: GridOptions): Grid {
+	const W = Math.max(1, Math.floor(width));
+	const maxCell = Math.max(1, Math.floor(opts.maxCell));
+	const maxHeight = Math.max(1, Math.floor(opts.maxHeight));
+	const make = (pitch: number, cols: number, perCell = 1): Grid => {
+		const cells = Math.ceil(blocks / perCell);
+		const c = Math.max(1, Math.min(cols, cells));
+		const rows = Math.ceil(cells / c);
+		// A gap only where cells are big enough for it not to eat the colour.
+		const gap = pitch >= 8 ? Math.max(1, Math.floor(pitch / 14)) : 0;
+		return { blocks, perCell, cells, cols: c, rows, pitch, gap, width: c * pitch, height: rows * pitch };
+	};
+	if (blocks <= 0) return make(maxCell, 1);
+	const onRow = Math.floor(W / blocks);
+	if (onRow >= (opts.minRowCell ?? Infinity)) return make(Math.min(onRow, maxCell, maxHeight), blocks);
+	for (let pitch = Math.min(maxCell, W, maxHeight); pitch >= 1; pitch--) {
+		let cols = Math.floor(W / pitch);
+		// Rows of a multiple of 8 blocks read like the figures' numbering; tiny cells take every column.
+		if (pitch >= 8 && cols > 8 && cols < blocks) cols -= cols % 8;
+		if (Math.ceil(blocks / cols) * pitch <= maxHeight) return make(pitch, cols);
+	}
+	return make(1, W, Math.ceil(blocks / (W * maxHeight)));
+}
+
+export interface Rect {
+	x: number;
+	y: number;
+	w: number;
+	h: number;
+}
+
+/** The painted square of cell `cell` (without its gap). */
+export function cellRect(g: Grid, cell: number): Rect {
+	const col = cell % g.cols;
+	const row = Math.floor(cell / g.cols);
+	const size = g.pitch - g.gap;
+	return { x: col * g.pitch, y: row * g.pitch, w: size, h: size };
+}
+
+/** The cell under device pixel (x, y), or -1 outside every cell. */
+export function cellAt(g: Grid, x: number, y: number): number {
+	if (x < 0 || y < 0) return -1;
+	const col = Math.floor(x / g.pitch);
+	const row = Math.floor(y / g.pitch);
+	if (col >= g.cols || row >= g.rows) return -1;
+	const cell = row * g.cols + col;
+	return cell < g.cells ? cell : -1;
+}
+
+export const cellOfBlock = (g: Grid, block: number): number => Math.floor(block / g.perCell);
+/** The first block a cell shows. */
+export const blockOfCell = (g: Grid, cell: number): number => cell * g.perCell;
+
+export type Rgb = readonly [number, number, number];
+
+/** Colours of the painted grid; the view reads them from the theme's custom properties. */
+export interface Palette {
+	/** Around and between cells. */
+	background: Rgb;
+	/** Bit 0: the block is only on the source. */
+	none: Rgb;
+	copy: Rgb;
+	cow: Rgb;
+	write: Rgb;
+	/** Marks drawn inside cells so that kinds differ by shape too, not by colour alone. */
+	mark: Rgb;
+}
+
+/** A colour as `#rgb`, `#rrggbb` or `rgb(r, g, b)` / `rgb(r g b)`; null for anything else. */
+export function parseColor(text: string): Rgb | null {
+	const s = text.trim();
+	let m = /^#([0-9a-f]{3})$/i.exec(s);
+	if (m) return [0, 1, 2].map((i) => parseInt(m![1][i] + m![1][i], 16)) as unknown as Rgb;
+	m = /^#([0-9a-f]{6})$/i.exec(s);
+	if (m) return [0, 2, 4].map((i) => parseInt(m![1].slice(i, i + 2), 16)) as unknown as Rgb;
+	m = /^rgba?\(\s*(\d+)[\s,]+(\d+)[\s,]+(\d+)/i.exec(s);
+	if (m) return [Number(m[1]), Number(m[2]), Number(m[3])];
+	return null;
+}
+
+/** Relative luminance (WCAG), to pick readable text on a cell. */
+export function luminance([r, g, b]: Rgb): number {
+	const lin = (c: number) => {
+		const v = c / 255;
+		return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+	};
+	return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+}
+
+export function mix(a: Rgb, b: Rgb, t: number): Rgb {
+	return [Math.round(a[0] + (b[0] - a[0]) * t), Math.round(a[1] + (b[1] - a[1]) * t), Math.round(a[2] + (b[2] - a[2]) * t)];
+}
+
+/** Shades between "all 0" and "all 1" that a cell of several blocks can take. */
+export const FADE_LEVELS = 8;
+
+/**
+ * How strongly a cell of several blocks shows its colour: any valid block makes it plainly visible
+ * (a single COW bit among a thousand must not vanish), more make it stronger, in `FADE_LEVELS` steps.
+ */
+export function fadeLevel(valid: number, of: number): number {
+	if (valid <= 0) return 0;
+	return Math.max(1, Math.round((valid / of) * FADE_LEVELS));
+}
+
+function fadeAmount(level: number): number {
+	return level === 0 ? 0 : 0.4 + (0.6 * level) / FADE_LEVELS;
+}
+
+/** The kind a cell of several blocks shows: the most common way its bits were set (ties: copy, then COW). */
+function dominant(copy: number, cow: number, write: number): BitBy {
+	return write > cow && write > copy ? BitBy.Write : cow > copy ? BitBy.Cow : BitBy.Copy;
+}
+
+/** What a cell of blocks [from, to) shows: the most common way its bits were set, faded by how many are 0. */
+export function cellColor(bits: Uint8Array, from: number, to: number, p: Palette): { color: Rgb; kind: BitBy } {
+	if (to - from === 1) {
+		const k = bits[from] as BitBy;
+		return { color: colorOf(k, p), kind: k };
+	}
+	let copy = 0;
+	let cow = 0;
+	let write = 0;
+	for (let i = from; i < to; i++) {
+		const v = bits[i];
+		if (v === BitBy.Copy) copy++;
+		else if (v === BitBy.Cow) cow++;
+		else if (v === BitBy.Write) write++;
+	}
+	const level = fadeLevel(copy + cow + write, to - from);
+	if (level === 0) return { color: p.none, kind: BitBy.None };
+	const kind = dominant(copy, cow, write);
+	return { color: mix(p.none, colorOf(kind, p), fadeAmount(level)), kind };
+}
+
+function colorOf(k: BitBy, p: Palette): Rgb {
+	return k === BitBy.Copy ? p.copy : k === BitBy.Cow ? p.cow : k === BitBy.Write ? p.write : p.none;
+}
+
+/** The pixel buffer a painter fills: an ImageData, or a plain stand-in in tests. */
+export interface Pixels {
+	data: Uint8ClampedArray;
+	width: number;
+	height: number;
+}
+
+/**
+ * Paints every cell of the map into `px` in one pass over the pixels it covers: no per-cell path
+ * and no allocation per cell, so a million blocks paint within a frame. Copy-on-write cells carry
+ * diagonal hatching and host 54's writes a centre dot, where cells are big enough to show them.
+ *
+ * @example
+ * const img = ctx.createImageData(g.width, g.height);
+ * paintGrid(img, g, frame.validity.VSS, palette);
+ * ctx.putImageData(img, 0, 0);
+ */
+export function paintGrid(px: Pixels, g: Grid, bits: Uint8Array, p: Palette): void {
+	const words = new Uint32Array(px.data.buffer, px.data.byteOffset, px.width * px.height);
+	// Packing through the platform's own byte order keeps this right on any endianness.
+	const probe = new Uint8ClampedArray(4);
+	const probeWord = new Uint32Array(probe.buffer);
+	const pack = (c: Rgb) => {
+		probe[0] = c[0];
+		probe[1] = c[1];
+		probe[2] = c[2];
+		probe[3] = 255;
+		return probeWord[0];
+	};
+	words.fill(pack(p.background));
+	// Every colour a cell can take, packed once: [kind * (FADE_LEVELS + 1) + level].
+	const lut = new Uint32Array(4 * (FADE_LEVELS + 1));
+	for (let k = 0; k < 4; k++)
+		for (let l = 0; l <= FADE_LEVELS; l++) lut[k * (FADE_LEVELS + 1) + l] = pack(k === 0 ? p.none : mix(p.none, colorOf(k, p), fadeAmount(l)));
+	const full = (k: number) => lut[k * (FADE_LEVELS + 1) + (k === 0 ? 0 : FADE_LEVELS)];
+	const single = [full(0), full(1), full(2), full(3)];
+
+	const size = g.pitch - g.gap;
+	const W = px.width;
+	// One block a pixel: the common case for big maps, one store per block.
+	if (size === 1 && g.perCell === 1) {
+		const n = Math.min(g.blocks, g.cols * Math.min(g.rows, px.height));
+		for (let i = 0; i < n; i++) {
+			const col = i % g.cols;
+			if (col < W) words[Math.floor(i / g.cols) * W + col] = single[bits[i]];
+		}
+		return;
+	}
+	const marks = size >= 6 && g.perCell === 1;
+	const mark = pack(p.mark);
+	const dot = Math.max(2, Math.round(size / 3));
+	const dotFrom = Math.floor((size - dot) / 2);
+	for (let cell = 0; cell < g.cells; cell++) {
+		const from = cell * g.perCell;
+		let kind: number;
+		let fill: number;
+		if (g.perCell === 1) {
+			kind = bits[from];
+			fill = single[kind];
+		} else {
+			const to = Math.min(g.blocks, from + g.perCell);
+			let copy = 0;
+			let cow = 0;
+			let write = 0;
+			for (let i = from; i < to; i++) {
+				const v = bits[i];
+				if (v === 1) copy++;
+				else if (v === 2) cow++;
+				else if (v === 3) write++;
+			}
+			const level = fadeLevel(copy + cow + write, to - from);
+			kind = level === 0 ? 0 : dominant(copy, cow, write);
+			fill = lut[kind * (FADE_LEVELS + 1) + level];
+		}
+		const x0 = (cell % g.cols) * g.pitch;
+		const y0 = Math.floor(cell / g.cols) * g.pitch;
+		if (size === 1) {
+			if (x0 < W && y0 < px.height) words[y0 * W + x0] = fill;
+			continue;
+		}
+		const w = Math.min(size, W - x0);
+		const h = Math.min(size, px.height - y0);
+		if (w <= 0 || h <= 0) continue;
+		for (let y = 0; y < h; y++) {
+			const row = (y0 + y) * W + x0;
+			words.fill(fill, row, row + w);
+			if (!marks) continue;
+			if (kind === BitBy.Cow) {
+				for (let x = (y + 1) % 4; x < w; x += 4) words[row + x] = mark;
+			} else if (kind === BitBy.Write && y >= dotFrom && y < dotFrom + dot) {
+				words.fill(mark, row + dotFrom, row + Math.min(w, dotFrom + dot));
+			}
+		}
+	}
+}
+
+/**
+ * How far a snapshot's background copy has got, and how long it may take yet at the rate the
+ * copier has managed since the snapshot was made.
+ *
+ * @example
+ * copyProgress(frame.validity.VSS, 1200, 'copying');
+ * // { blocks: 16, valid: 5, byCopy: 2, byCow: 1, byWrite: 2, rate: 0.0016…, etaUs: 6800, complete: false }
+ */
+export interface CopyProgress {
+	blocks: number;
+	valid: number;
+	byCopy: number;
+	byCow: number;
+	byWrite: number;
+	/** Bits set by the copier per simulated microsecond since the snapshot was made; null before it has set one. */
+	rate: number | null;
+	/** Simulated microseconds left at that rate; 0 when complete, null while unknown. */
+	etaUs: number | null;
+	complete: boolean;
+}
+
+export function copyProgress(bits: Uint8Array | undefined, elapsedUs: number, state?: SnapshotState['state']): CopyProgress {
+	let none = 0;
+	let copy = 0;
+	let cow = 0;
+	const len = bits?.length ?? 0;
+	for (let i = 0; i < len; i++) {
+		const v = bits![i];
+		if (v === 0) none++;
+		else if (v === 1) copy++;
+		else if (v === 2) cow++;
+	}
+	const n = [none, copy, cow, len - none - copy - cow];
+	const blocks = bits?.length ?? 0;
+	const valid = blocks - n[0];
+	const complete = valid === blocks || state === 'complete';
+	const rate = n[1] > 0 && elapsedUs > 0 ? n[1] / elapsedUs : null;
+	const etaUs = complete ? 0 : rate ? (blocks - valid) / rate : null;
+	return { blocks, valid, byCopy: n[1], byCow: n[2], byWrite: n[3], rate, etaUs, complete };
+}
+
+/** Simulated time in the unit that reads best: "430 µs", "1.2 ms", "3.4 s". */
+export function formatSimTime(us: number): string {
+	if (us < 1000) return `${Math.max(1, Math.round(us))} µs`;
+	if (us < 1e6) return `${(us / 1000).toFixed(us < 1e4 ? 1 : 0)} ms`;
+	return `${(us / 1e6).toFixed(us < 1e7 ? 1 : 0)} s`;
+}
+
+const count = (n: number) => n.toLocaleString('en');
+
+/**
+ * The progress line under a validity map.
+ *
+ * @example
+ * progressText({ blocks: 16, valid: 5, etaUs: 1200, complete: false, … });
+ * // "5 of 16 blocks · about 1.2 ms of simulated time left"
+ */
+export function progressText(p: CopyProgress, state?: SnapshotState['state']): string {
+	const head = `${count(p.valid)} of ${count(p.blocks)} blocks`;
+	if (p.complete) return `${head} · complete`;
+	if (state === 'detached' || state === 'removed') return `${head} · the copy stopped: the snapshot was ${state}`;
+	if (p.etaUs === null) return `${head} · time left not known until the copier has copied a block`;
+	return `${head} · about ${formatSimTime(p.etaUs)} of simulated time left`;
+}
+
+/** Where and when each snapshot was made or restored, in log order: the copier's rate counts from the last one. */
+export type SnapshotStarts = Map<string, Array<{ index: number; t: number }>>;
+
+/** Indexes a recording's snapshot starts once, so that each frame looks its start up without a scan. */
+export function snapshotStarts(events: readonly SimEvent[]): SnapshotStarts {
+	const out: SnapshotStarts = new Map();
+	events.forEach((e, index) => {
+		if (e.type === 'snapshot' && (e.change === 'create' || e.change === 'restore')) {
+			const list = out.get(e.target) ?? [];
+			list.push({ index, t: e.t });
+			out.set(e.target, list);
+		}
+	});
+	return out;
+}
+
+/**
+ * The time `target` was last made or restored among the first `position` events; null before.
+ *
+ * @example
+ * const starts = snapshotStarts(rec.events);
+ * startBefore(starts, 'VSS', player.position);   // 820
+ */
+export function startBefore(starts: SnapshotStarts, target: string, position: number): number | null {
+	const list = starts.get(target) ?? [];
+	let t: number | null = null;
+	for (const s of list) if (s.index < position) t = s.t;
+	return t;
+}
