@@ -161,6 +161,59 @@ test('a block picked on the validity map by keyboard is the one the block map tr
 	await expect(page.getByRole('region', { name: 'VSS[6]' })).toContainText('Bit 6 is 1 (set for host 54’s write)');
 });
 
+test('held blocks and copies in flight are told, and a big object is paged', async ({ page }) => {
+	// Event 280: host 54 reads VSS[2] from V, so V's block 2 is held against writes (rule 3).
+	await page.goto('/play?scenario=tour&step=280');
+	const slider = page.getByRole('slider', { name: /^Block of VSS/ });
+	await slider.focus();
+	await page.keyboard.press('ArrowRight');
+	await page.keyboard.press('ArrowRight');
+	await expect(slider).toHaveAttribute('aria-valuetext', /^VSS\[2\]: not valid yet: reads go to V\[2\] \(\[0034\]\); V\[2\] is held against writes/);
+	// Event 415: the copier has blocks 2, 4, 8 and 9 in flight, 9 started last.
+	await page.goto('/play?scenario=tour&step=415');
+	await page.getByRole('slider', { name: /^Block of VSS/ }).focus();
+	for (let i = 0; i < 9; i++) await page.keyboard.press('ArrowRight');
+	await expect(page.getByRole('slider', { name: /^Block of VSS/ })).toHaveAttribute(
+		'aria-valuetext',
+		'VSS[9]: not valid yet: reads go to V[9] ([0034]); the copier’s latest block; a copy is in flight'
+	);
+
+	const doc = {
+		version: 1,
+		title: 'Pages',
+		disks: [
+			{ id: 'a', array: '56', blocks: 200 },
+			{ id: 'b', array: '60', blocks: 200 }
+		],
+		objects: [
+			{ id: 'V', layout: 'concat', children: ['a'] },
+			{ id: 'S', layout: 'concat', children: ['b'] }
+		],
+		steps: [
+			{ op: 'write', host: '52', object: 'V', block: 130, data: 'page three' },
+			{ op: 'snapshot', source: 'V', target: 'S', coordinator: '52', copier: '52' },
+			{ op: 'copy', target: 'S', blocks: 100 }
+		]
+	};
+	await page.evaluate((d) => (window as unknown as { snapshotPlayer: { load(d: unknown): Promise<boolean> } }).snapshotPlayer.load(d), doc);
+	await page.keyboard.press('End');
+	await expect(page.getByRole('img', { name: 'Validity map of S: 100 of 200 blocks valid' })).toBeVisible();
+	const pager = page.getByRole('navigation', { name: 'Block pages' });
+	await expect(pager).toContainText('blocks 0–63 of 200');
+	await expect(page.getByRole('grid').getByRole('row')).toHaveCount(65);
+	await pager.getByRole('button', { name: 'Next 64' }).click();
+	await pager.getByRole('button', { name: 'Next 64' }).click();
+	await expect(pager).toContainText('blocks 128–191 of 200');
+	await expect(page.getByRole('gridcell', { name: 'V[130]: “page three”' })).toBeVisible();
+	await expect(page.getByRole('gridcell', { name: 'S[130]: “page three”, served from V' })).toBeVisible();
+	// Picking block 199 on the map brings the block map to its page.
+	await page.getByRole('slider', { name: /^Block of S/ }).focus();
+	await page.keyboard.press('End');
+	await page.keyboard.press('Enter');
+	await expect(pager).toContainText('blocks 192–199 of 200');
+	await expect(page.getByRole('gridcell', { name: /^S\[199\]/ })).toHaveAttribute('aria-selected', 'true');
+});
+
 const viewports = [
 	{ name: 'desktop', width: 1280, height: 720 },
 	{ name: 'phone', width: 390, height: 844 }

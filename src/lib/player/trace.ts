@@ -49,7 +49,12 @@ export interface Trace {
 	fromSource: boolean;
 }
 
-/** The description of `id` the allocator had written by this frame, or undefined before its first. */
+/**
+ * The description of `id` the allocator had written by this frame, or undefined before its first.
+ *
+ * @example
+ * currentDescription(rec, frames.at(rec.events.length), 'VSS')?.snapshotOf?.source;   // 'V'
+ */
 export function currentDescription(rec: Pick<Recording, 'descriptions'>, frame: Pick<Frame, 'objects'>, id: string): Description | undefined {
 	const version = frame.objects[id]?.version;
 	if (version === undefined) return undefined;
@@ -61,6 +66,9 @@ export function currentDescription(rec: Pick<Recording, 'descriptions'>, frame: 
  * snapshot's map starts all 0 ([0026]), so a description already linked before the coordinator's
  * map appears in the log counts as all 0 too. False for anything that is not a virtual snapshot's
  * block.
+ *
+ * @example
+ * servedFromSource(frame, currentDescription(rec, frame, 'VSS')!, 2);   // true until bit 2 is set
  */
 export function servedFromSource(frame: Pick<Frame, 'validity' | 'snapshots'>, d: Description, block: number): boolean {
 	const s = d.snapshotOf;

@@ -40,7 +40,12 @@ export interface GridOptions {
 	minRowCell?: number;
 }
 
-/** The largest cells that fit `blocks` into `width` × `maxHeight` device pixels. */
+/**
+ * The largest cells that fit `blocks` into `width` × `maxHeight` device pixels.
+ *
+ * @example
+ * gridFor(1_000_000, 800, { maxHeight: 600, maxCell: 48 });   // pitch 1, 800 columns, 3 blocks a cell
+ */
 export function gridFor(blocks: number, width: number, opts: GridOptions): Grid {
 	const W = Math.max(1, Math.floor(width));
 	const maxCell = Math.max(1, Math.floor(opts.maxCell));
@@ -72,7 +77,12 @@ export interface Rect {
 	h: number;
 }
 
-/** The painted square of cell `cell` (without its gap). */
+/**
+ * The painted square of cell `cell` (without its gap).
+ *
+ * @example
+ * cellRect(gridFor(10, 80, { maxHeight: 400, maxCell: 20 }), 5);   // { x: 20, y: 20, w: 19, h: 19 }
+ */
 export function cellRect(g: Grid, cell: number): Rect {
 	const col = cell % g.cols;
 	const row = Math.floor(cell / g.cols);
@@ -80,7 +90,12 @@ export function cellRect(g: Grid, cell: number): Rect {
 	return { x: col * g.pitch, y: row * g.pitch, w: size, h: size };
 }
 
-/** The cell under device pixel (x, y), or -1 outside every cell. */
+/**
+ * The cell under device pixel (x, y), or -1 outside every cell.
+ *
+ * @example
+ * cellAt(gridFor(10, 80, { maxHeight: 400, maxCell: 20 }), 25, 45);   // 9
+ */
 export function cellAt(g: Grid, x: number, y: number): number {
 	if (x < 0 || y < 0) return -1;
 	const col = Math.floor(x / g.pitch);
@@ -90,8 +105,9 @@ export function cellAt(g: Grid, x: number, y: number): number {
 	return cell < g.cells ? cell : -1;
 }
 
+/** The cell that shows `block`. @example cellOfBlock(grid, 700) // 233 when a cell shows 3 blocks */
 export const cellOfBlock = (g: Grid, block: number): number => Math.floor(block / g.perCell);
-/** The first block a cell shows. */
+/** The first block a cell shows. @example blockOfCell(grid, 233) // 699 when a cell shows 3 blocks */
 export const blockOfCell = (g: Grid, cell: number): number => cell * g.perCell;
 
 export type Rgb = readonly [number, number, number];
@@ -109,7 +125,12 @@ export interface Palette {
 	mark: Rgb;
 }
 
-/** A colour as `#rgb`, `#rrggbb` or `rgb(r, g, b)` / `rgb(r g b)`; null for anything else. */
+/**
+ * A colour as `#rgb`, `#rrggbb` or `rgb(r, g, b)` / `rgb(r g b)`; null for anything else.
+ *
+ * @example
+ * parseColor(getComputedStyle(el).getPropertyValue('--snap'));   // [199, 106, 18]
+ */
 export function parseColor(text: string): Rgb | null {
 	const s = text.trim();
 	let m = /^#([0-9a-f]{3})$/i.exec(s);
@@ -121,7 +142,7 @@ export function parseColor(text: string): Rgb | null {
 	return null;
 }
 
-/** Relative luminance (WCAG), to pick readable text on a cell. */
+/** Relative luminance (WCAG), to pick readable text on a cell. @example luminance([255, 255, 255]) // 1 */
 export function luminance([r, g, b]: Rgb): number {
 	const lin = (c: number) => {
 		const v = c / 255;
@@ -130,6 +151,7 @@ export function luminance([r, g, b]: Rgb): number {
 	return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
 }
 
+/** Colour a part `t` of the way from `a` to `b`. @example mix([0, 0, 0], [255, 255, 255], 0.5) // [128, 128, 128] */
 export function mix(a: Rgb, b: Rgb, t: number): Rgb {
 	return [Math.round(a[0] + (b[0] - a[0]) * t), Math.round(a[1] + (b[1] - a[1]) * t), Math.round(a[2] + (b[2] - a[2]) * t)];
 }
@@ -140,6 +162,10 @@ export const FADE_LEVELS = 8;
 /**
  * How strongly a cell of several blocks shows its colour: any valid block makes it plainly visible
  * (a single COW bit among a thousand must not vanish), more make it stronger, in `FADE_LEVELS` steps.
+ *
+ * @example
+ * fadeLevel(1, 1000);   // 1
+ * fadeLevel(3, 3);      // FADE_LEVELS
  */
 export function fadeLevel(valid: number, of: number): number {
 	if (valid <= 0) return 0;
@@ -155,7 +181,12 @@ function dominant(copy: number, cow: number, write: number): BitBy {
 	return write > cow && write > copy ? BitBy.Write : cow > copy ? BitBy.Cow : BitBy.Copy;
 }
 
-/** What a cell of blocks [from, to) shows: the most common way its bits were set, faded by how many are 0. */
+/**
+ * What a cell of blocks [from, to) shows: the most common way its bits were set, faded by how many are 0.
+ *
+ * @example
+ * cellColor(Uint8Array.from([1, 1, 0, 0]), 0, 4, palette);   // { kind: BitBy.Copy, color: 70 % of the way to palette.copy }
+ */
 export function cellColor(bits: Uint8Array, from: number, to: number, p: Palette): { color: Rgb; kind: BitBy } {
 	if (to - from === 1) {
 		const k = bits[from] as BitBy;
@@ -317,7 +348,7 @@ export function copyProgress(bits: Uint8Array | undefined, elapsedUs: number, st
 	return { blocks, valid, byCopy: n[1], byCow: n[2], byWrite: n[3], rate, etaUs, complete };
 }
 
-/** Simulated time in the unit that reads best: "430 µs", "1.2 ms", "3.4 s". */
+/** Simulated time in the unit that reads best. @example formatSimTime(1234) // '1.2 ms' */
 export function formatSimTime(us: number): string {
 	if (us < 1000) return `${Math.max(1, Math.round(us))} µs`;
 	if (us < 1e6) return `${(us / 1000).toFixed(us < 1e4 ? 1 : 0)} ms`;
@@ -344,7 +375,12 @@ export function progressText(p: CopyProgress, state?: SnapshotState['state']): s
 /** Where and when each snapshot was made or restored, in log order: the copier's rate counts from the last one. */
 export type SnapshotStarts = Map<string, Array<{ index: number; t: number }>>;
 
-/** Indexes a recording's snapshot starts once, so that each frame looks its start up without a scan. */
+/**
+ * Indexes a recording's snapshot starts once, so that each frame looks its start up without a scan.
+ *
+ * @example
+ * snapshotStarts(rec.events).get('VSS');   // [{ index: 181, t: 820 }]
+ */
 export function snapshotStarts(events: readonly SimEvent[]): SnapshotStarts {
 	const out: SnapshotStarts = new Map();
 	events.forEach((e, index) => {
