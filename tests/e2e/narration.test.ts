@@ -122,7 +122,7 @@ test('the figures count disk I/O as it happens and plot foreground latency durin
 	await page.getByRole('button', { name: 'Last step' }).click();
 	await expect.poll(async () => Number(await cells.nth(0).textContent())).toBeGreaterThan(readsBefore);
 	await expect(page.getByTestId('link-io').getByRole('row', { name: /host 54/ })).not.toContainText(/\b0\b/);
-	await expect(page.getByTestId('latency-summary')).toContainText('were under way while a snapshot was being copied');
+	await expect(page.getByTestId('latency-summary')).toContainText('were under way during a copy’s span');
 	await expect(page.getByRole('meter', { name: 'VSS: blocks valid' })).toHaveAttribute('value', '16');
 	await expect(page.locator('.plot circle')).toHaveCount(9);
 });
