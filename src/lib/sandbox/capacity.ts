@@ -1,0 +1,81 @@
+import type { ScenarioDocument } from '../scenario/schema';
+
+export type Layout = ScenarioDocument['objects'][number]['layout'];
+
+/** Fewest children each layout takes (as schema.ts requires). */
+export const MIN_CHILDREN: Record<Layout, number> = { concat: 1, stripe: 2, mirror: 2, raid5: 3, raid4: 3 };
+
+/** Layouts that cut their children into chunks of `stripeUnit` blocks. */
+export function isStriped(layout: Layout): boolean {
+	return layout === 'stripe' || layout === 'raid5' || layout === 'raid4';
+}
+
+/**
+ * The capacity of one object from its children's sizes, with the formula said in words; the
+ * same arithmetic as schema.ts's cross-check, so that what the sandbox shows is what the
+ * allocator builds. `blocks` is null when the shape cannot be built, and `problem` says why.
+ *
+ * @example
+ * capacityOf('raid5', [8, 8, 8], 2);
+ * // { blocks: 16, formula: '(3 − 1) children × unit 2 × ⌊8 / 2⌋ = 16', problem: null }
+ */
+export function capacityOf(
+	layout: Layout,
+	sizes: readonly number[],
+	stripeUnit = 1
+): { blocks: number | null; formula: string; problem: string | null } {
+	const k = sizes.length;
+	const need = MIN_CHILDREN[layout];
+	if (k < need) {
+		const what = layout === 'concat' ? 'a concatenation' : layout === 'mirror' ? 'a mirror' : layout === 'stripe' ? 'a stripe' : `a RAID-${layout.slice(4)} set`;
+		return { blocks: null, formula: '', problem: `${what} needs at least ${need} ${need === 1 ? 'child' : 'children'}; it has ${k}` };
+	}
+	const min = Math.min(...sizes);
+	if (layout === 'concat') {
+		const blocks = sizes.reduce((a, b) => a + b, 0);
+		return { blocks, formula: k === 1 ? `${blocks}` : `${sizes.join(' + ')} = ${blocks}`, problem: null };
+	}
+	if (layout === 'mirror') return { blocks: min, formula: `the smallest child, ${min}`, problem: null };
+	const u = stripeUnit;
+	if (u > min) return { blocks: null, formula: '', problem: `the stripe unit (${u} blocks) is larger than the smallest child (${min} blocks)` };
+	const data = layout === 'stripe' ? k : k - 1;
+	const blocks = data * u * Math.floor(min / u);
+	const count = layout === 'stripe' ? `${k} children` : `(${k} − 1) children`;
+	return { blocks, formula: `${count} × unit ${u} × ⌊${min} / ${u}⌋ = ${blocks}`, problem: null };
+}
+
+/**
+ * The capacity in blocks of every disk and object of a valid document, by id.
+ *
+ * @example
+ * capacities(doc).get('V'); // 16
+ */
+export function capacities(doc: Pick<ScenarioDocument, 'disks' | 'objects'>): Map<string, number> {
+	const blocks = new Map<string, number>();
+	for (const d of doc.disks) blocks.set(d.id, d.blocks);
+	for (const o of doc.objects) {
+		const sizes = o.children.map((c) => blocks.get(c) ?? 0);
+		const cap = capacityOf(o.layout, sizes, o.stripeUnit ?? 1).blocks;
+		blocks.set(o.id, cap ?? 0);
+	}
+	return blocks;
+}
+
+/**
+ * A size in blocks said with its bytes, for a learner who thinks in either.
+ *
+ * @example
+ * sizeText(16, 512); // "16 blocks (8 KiB)"
+ */
+export function sizeText(blocks: number, blockSize: number): string {
+	const bytes = blocks * blockSize;
+	const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+	let v = bytes;
+	let i = 0;
+	while (v >= 1024 && i < units.length - 1) {
+		v /= 1024;
+		i++;
+	}
+	const n = Number.isInteger(v) ? String(v) : v.toFixed(1);
+	return `${blocks.toLocaleString('en')} ${blocks === 1 ? 'block' : 'blocks'} (${n} ${units[i]})`;
+}
