@@ -228,6 +228,25 @@ describe('steps', () => {
 		doc = ok(addStep(doc, { op: 'detach', target: 'VSS' }));
 		expect(refused(addStep(doc, { op: 'copy', target: 'VSS', blocks: 1 }))).toMatch(/VSS is not a snapshot at this step/);
 		expect(stepProblems(doc)).toEqual([]);
+		// A detach before the copy is complete may fail: what follows it is not refused.
+		let early = ok(addStep(stripeOfMirrors(), snap('VSS')));
+		early = ok(addStep(early, { op: 'detach', target: 'VSS' }));
+		early = ok(addStep(early, { op: 'copy', target: 'VSS', all: true }));
+		early = ok(addStep(early, { op: 'detach', target: 'VSS' }));
+		expect(refused(addStep(early, { op: 'copy', target: 'VSS', blocks: 1 }))).toMatch(/VSS is not a snapshot at this step/);
+	});
+
+	it('takes a snapshot of a sub-object into an object of its own, as of M0 inside the arrays', () => {
+		let doc = ok(addArray(stripeOfMirrors(), '62', 1, 8));
+		doc = ok(addObject(doc, { id: 'MSS', layout: 'concat', children: ['d8'] }));
+		doc = ok(addStep(doc, { op: 'write', host: '52', object: 'V', block: 0, data: 'on M0' }));
+		doc = ok(addStep(doc, { op: 'snapshot', source: 'M0', target: 'MSS', coordinator: '56', copier: '62' }));
+		doc = ok(addStep(doc, { op: 'copy', target: 'MSS', all: true }));
+		expect(record(doc).results.map((r) => [r.step, r.ok, r.error])).toEqual([
+			['1', true, undefined],
+			['2', true, undefined],
+			['3', true, undefined]
+		]);
 	});
 
 	it('shows a schema refusal with the thing it names, and keeps the document as it was', () => {

@@ -197,6 +197,11 @@ function walkSteps(doc: Doc): { problems: StepProblem[]; snapshots: Map<string, 
 	const parent = parentsOf(doc);
 	const snapshotOf = new Map<string, string>();
 	const madeAt = new Map<string, string>();
+	// Detaching or restoring needs the copy to be complete, which only the run knows unless a
+	// "copy all" came first: after such an end the object's state is in doubt, and no step that
+	// depends on it is refused.
+	const complete = new Set<string>();
+	const doubtful = new Set<string>();
 	let current = '';
 	const out: StepProblem[] = [];
 
@@ -227,9 +232,9 @@ function walkSteps(doc: Doc): { problems: StepProblem[]; snapshots: Map<string, 
 				if (p) return p;
 				if (source === target) return `${source} cannot be a snapshot of itself`;
 				if (parent.has(target)) return `${target} is part of ${parent.get(target)}; a snapshot must be an object of its own`;
-				if (snapshotOf.has(target)) return `${target} is already a snapshot of ${snapshotOf.get(target)} at this step`;
+				if (snapshotOf.has(target) && !doubtful.has(target)) return `${target} is already a snapshot of ${snapshotOf.get(target)} at this step`;
 				if ([...snapshotOf.values()].includes(target)) return `${target} has snapshots of its own at this step; it cannot become one`;
-				if (snapshotOf.has(source)) return `${source} is still a snapshot of ${snapshotOf.get(source)} at this step; detach it first`;
+				if (snapshotOf.has(source) && !doubtful.has(source)) return `${source} is still a snapshot of ${snapshotOf.get(source)} at this step; detach it first`;
 				const need = cap.get(source)!;
 				const have = cap.get(target)!;
 				if (have < need) return `${target} holds ${have} blocks, fewer than the ${need} of ${source}`;
@@ -244,6 +249,8 @@ function walkSteps(doc: Doc): { problems: StepProblem[]; snapshots: Map<string, 
 				}
 				snapshotOf.set(target, source);
 				madeAt.set(target, current);
+				doubtful.delete(target);
+				complete.delete(target);
 				return null;
 			}
 			case 'copy':
@@ -253,14 +260,32 @@ function walkSteps(doc: Doc): { problems: StepProblem[]; snapshots: Map<string, 
 				const p = objectProblem(s.target);
 				if (p) return p;
 				const source = snapshotOf.get(s.target);
+				if (doubtful.has(s.target)) {
+					// Whether it is still a snapshot, "copy all" then "detach" (or "remove") leaves it none.
+					if (s.op === 'copy' && s.all) complete.add(s.target);
+					if (s.op === 'remove' || (s.op === 'detach' && complete.has(s.target))) {
+						snapshotOf.delete(s.target);
+						doubtful.delete(s.target);
+						complete.delete(s.target);
+					}
+					return null;
+				}
 				if (source === undefined) return `${s.target} is not a snapshot at this step; take a snapshot into it first`;
-				if (s.op === 'copy') return null;
+				if (s.op === 'copy') {
+					if (s.all) complete.add(s.target);
+					return null;
+				}
+				const sure = s.op === 'remove' || complete.has(s.target);
 				snapshotOf.delete(s.target);
+				complete.delete(s.target);
+				if (!sure) doubtful.add(s.target);
 				if (s.op === 'restore') {
 					const others = [...snapshotOf].filter(([, src]) => src === source).map(([t]) => t);
 					if (others.length) return `${source} has other snapshots (${listText(others)}); end them before restoring it`;
-					snapshotOf.set(source, s.target);
-					madeAt.set(source, current);
+					if (sure) {
+						snapshotOf.set(source, s.target);
+						madeAt.set(source, current);
+					} else doubtful.add(source);
 				}
 				return null;
 			}
@@ -281,7 +306,7 @@ function walkSteps(doc: Doc): { problems: StepProblem[]; snapshots: Map<string, 
 		const message = check(step);
 		if (message) out.push({ step: number, message });
 	}
-	const snapshots = new Map([...snapshotOf].map(([t, source]) => [t, { source, step: madeAt.get(t)! }]));
+	const snapshots = new Map([...snapshotOf].filter(([t]) => !doubtful.has(t)).map(([t, source]) => [t, { source, step: madeAt.get(t)! }]));
 	return { problems: out, snapshots };
 }
 
