@@ -133,12 +133,25 @@ const Chapter = v.object({
 	text: v.optional(text('text', 2000))
 });
 
+/**
+ * A predict-then-reveal question a document asks at top-level step `step`: only what to ask, never
+ * the answer, which is derived from the run itself (src/lib/challenges/). `disk` picks the disk a
+ * "logical" question names; without it, the first disk (in the order declared) the write reaches.
+ */
+const CHALLENGE_ASKS = ['physical', 'logical', 'read', 'served-from', 'next-bit'] as const;
+const ChallengeSpec = v.object({
+	ask: v.picklist(CHALLENGE_ASKS, `ask must be one of ${CHALLENGE_ASKS.join(', ')}`),
+	step: int('step', 1, 10_000),
+	disk: v.optional(id('disk'))
+});
+
 const Document = v.pipe(
 	v.object({
 		version: v.literal(1, 'version must be 1 (the only version this program reads)'),
 		title: v.optional(v.pipe(v.string('title must be a string'), v.maxLength(200, 'title is at most 200 characters'))),
 		summary: v.optional(text('summary', 300)),
 		chapters: v.optional(v.pipe(v.array(Chapter, 'chapters must be a list'), v.maxLength(100, 'at most 100 chapters'))),
+		challenges: v.optional(v.pipe(v.array(ChallengeSpec, 'challenges must be a list'), v.maxLength(100, 'at most 100 challenges'))),
 		seed: v.optional(int('seed', 0, 2 ** 32 - 1), 1),
 		blockSize: v.optional(
 			v.pipe(
