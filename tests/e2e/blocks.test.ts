@@ -1,6 +1,12 @@
 import { expect, test, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 
+/** The tour's questions hold the player; these tests play and step past them. */
+async function clearQuestions(page: import('@playwright/test').Page) {
+	await page.waitForFunction(() => ((window as unknown as { snapshotPlayer?: { length: number } }).snapshotPlayer?.length ?? 0) > 0);
+	await page.evaluate(() => (window as unknown as { snapshotPlayer: { holdAt(p: number[]): void } }).snapshotPlayer.holdAt([]));
+}
+
 const SCREENSHOT_DIR = 'test-results/screenshots';
 const MAP = '[aria-labelledby="vm-title-VSS"]';
 const BLOCKS = '[aria-labelledby="bm-title"]';
@@ -42,6 +48,7 @@ async function scan(page: Page, selector: string) {
 test('the validity map and copy progress follow the tour, step by step', async ({ page }) => {
 	const errors = collectErrors(page);
 	await page.goto('/play?scenario=tour');
+	await clearQuestions(page);
 	await expect(page.getByLabel('Chapter')).toBeVisible();
 
 	await chapter(page, 'The background copy starts');
@@ -90,6 +97,7 @@ test('the validity map and copy progress follow the tour, step by step', async (
 test('the block map shows both volumes’ contents and traces a picked block to the disks', async ({ page }) => {
 	const errors = collectErrors(page);
 	await page.goto('/play?scenario=tour');
+	await clearQuestions(page);
 	await expect(page.getByLabel('Chapter')).toBeVisible();
 	await page.keyboard.press('End');
 
@@ -138,6 +146,7 @@ test('the block map shows both volumes’ contents and traces a picked block to 
 
 test('a block picked on the validity map by keyboard is the one the block map traces', async ({ page }) => {
 	await page.goto('/play?scenario=tour');
+	await clearQuestions(page);
 	await expect(page.getByLabel('Chapter')).toBeVisible();
 	await chapter(page, 'The copy finishes');
 	const slider = page.getByRole('slider', { name: /^Block of VSS/ });
@@ -164,6 +173,7 @@ test('a block picked on the validity map by keyboard is the one the block map tr
 test('held blocks and copies in flight are told, and a big object is paged', async ({ page }) => {
 	// Event 280: host 54 reads VSS[2] from V, so V's block 2 is held against writes (rule 3).
 	await page.goto('/play?scenario=tour&step=280');
+	await clearQuestions(page);
 	const slider = page.getByRole('slider', { name: /^Block of VSS/ });
 	await slider.focus();
 	await page.keyboard.press('ArrowRight');
@@ -171,6 +181,7 @@ test('held blocks and copies in flight are told, and a big object is paged', asy
 	await expect(slider).toHaveAttribute('aria-valuetext', /^VSS\[2\]: not valid yet: reads go to V\[2\] \(\[0034\]\); V\[2\] is held against writes/);
 	// Event 415: the copier has blocks 2, 4, 8 and 9 in flight, 9 started last.
 	await page.goto('/play?scenario=tour&step=415');
+	await clearQuestions(page);
 	await page.getByRole('slider', { name: /^Block of VSS/ }).focus();
 	for (let i = 0; i < 9; i++) await page.keyboard.press('ArrowRight');
 	await expect(page.getByRole('slider', { name: /^Block of VSS/ })).toHaveAttribute(
@@ -225,6 +236,7 @@ for (const vp of viewports) {
 			await page.setViewportSize({ width: vp.width, height: vp.height });
 			await page.emulateMedia({ colorScheme: scheme });
 			await page.goto('/play?scenario=tour');
+			await clearQuestions(page);
 			await expect(page.getByLabel('Chapter')).toBeVisible();
 			await chapter(page, 'Host 54 reads the snapshot');
 			const grid = page.getByRole('grid');
