@@ -2,7 +2,7 @@ import { defineConfig } from '@playwright/test';
 
 const PORT = 4173;
 // BASE_URL points the tests at a server already running (a dev server while working on a view).
-const external = process.env.BASE_URL;
+const external = process.env.BASE_URL || undefined;
 const baseURL = external ?? `http://127.0.0.1:${PORT}`;
 
 export default defineConfig({

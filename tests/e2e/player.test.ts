@@ -114,6 +114,8 @@ test('Play runs to the end at the instant speed and the copy completes', async (
 });
 
 test('every view passes an axe scan, in light and dark themes, and is photographed', async ({ page }) => {
+	// Six views, two themes, two sizes: 24 scans and full-page screenshots.
+	test.setTimeout(240_000);
 	for (const scheme of ['light', 'dark'] as const) {
 		await page.emulateMedia({ colorScheme: scheme, reducedMotion: 'reduce' });
 		for (const [w, h, name] of [
