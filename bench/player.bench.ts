@@ -16,7 +16,7 @@ const disk = (id: string, array: string, blocks: number) => ({ id, array, blocks
  * Many small writes issued a fraction of a microsecond apart from both hosts onto a stripe over
  * four arrays: hundreds of messages on the wire at once, for a long stretch of simulated time.
  */
-export function busyDoc(writes = 3000): Doc {
+export function busyDoc(writes = 6000): Doc {
 	const disks = [...'abcdefgh'].map((c, i) => disk(`d${c}`, String(56 + 2 * (i % 4)), 1024));
 	return {
 		version: 1,
@@ -33,7 +33,7 @@ export function busyDoc(writes = 3000): Doc {
 					object: 'V',
 					block: i % 8192,
 					data: 'x',
-					delay: Math.floor(i / 4)
+					delay: Math.floor(i / 8)
 				}))
 			}
 		]
@@ -64,7 +64,7 @@ export function smallMapDoc(): Doc {
 }
 
 /** The system of the tour with a long background copy: over 10,000 events. */
-export function longDoc(blocks = 256): Doc {
+export function longDoc(blocks = 640): Doc {
 	return {
 		version: 1,
 		title: 'Bench: a long copy',
@@ -194,6 +194,8 @@ function allScripts(dir: string): string[] {
 }
 
 export async function playerFigures(page: Page, base: string, buildDir: string, longTasksSince: (since: number) => Promise<Array<{ start: number; duration: number }>>, log: (s: string) => void): Promise<void> {
+	// tsx names the functions it compiles with a helper that the page does not have.
+	await page.addInitScript('globalThis.__name = (f) => f');
 	await page.goto(`${base}/play`);
 	await page.getByRole('slider', { name: 'Timeline' }).waitFor();
 	await page.waitForFunction(() => ((window as unknown as { snapshotPlayer?: PlayerHandle }).snapshotPlayer?.length ?? 0) > 0);
