@@ -1,5 +1,6 @@
-import { wrap, type Remote } from 'comlink';
-import type { Contents, ContentsRequest, EngineApi, Recording } from '$lib/runtime/protocol';
+import { proxy, wrap, type Remote } from 'comlink';
+import type { BatchMessage, Contents, ContentsRequest, EngineApi, LabSummary, LabView, OpenRequest } from '$lib/runtime/protocol';
+import { RecordingBuilder, type Recording } from '$lib/player/recording';
 import { Frames, type Frame } from '$lib/player/frame';
 import { Flights, type DiskBusy, type Packet } from '$lib/player/flights';
 
@@ -20,6 +21,12 @@ export const SPEEDS = [
 /** How long each event stays on screen while playing with reduced motion: no tweening, one event at a time. */
 const REDUCED_MOTION_EVENT_MS = 350;
 
+/** Journal events fetched per request when a lab opens: the page stays responsive while a long one loads. */
+const FETCH_EVENTS = 16_384;
+
+/** How long the place must stay put before it is saved and written into the address. */
+const SAVE_PLACE_MS = 300;
+
 /** What a learner picked on the block map: its mapping is lit on the topology. */
 export interface Selection {
 	object: string;
@@ -27,18 +34,24 @@ export interface Selection {
 }
 
 /**
- * The player: one recording, a position in its event log and the simulated time the views
- * animate. Views read its fields; only its methods change them. Stepping back or scrubbing folds
- * the log again from the nearest kept frame; nothing is ever undone.
+ * The page's one door to the engine worker, and the player of the lab open in it: the lab's
+ * journal as far as it has run, a position in it and the simulated time the views animate. Views
+ * read its fields; only its methods change them. At the head the views follow the live run;
+ * stepping back or scrubbing folds the journal again from the nearest kept frame (nothing is ever
+ * undone). The learner's place is saved in the lab and written into the address as it changes.
  *
  * @example
  * const player = new Player();
  * onMount(() => player.start());
- * await player.load(doc);
+ * await player.open({ document: doc, source: 'scenario:tour' });
  * player.stepForward();
  */
 export class Player {
 	rec = $state.raw<Recording | null>(null);
+	/** The open lab: its id, title, whether it is durable, its run's status. */
+	lab = $state.raw<LabView | null>(null);
+	/** Every lab kept in this browser, newest first. */
+	labs = $state.raw<LabSummary[]>([]);
 	/** Events shown: 0 before the first, `rec.events.length` after the last. */
 	position = $state(0);
 	/** Simulated time the animation stands at, in microseconds. */
@@ -54,7 +67,14 @@ export class Player {
 	contents = $state.raw<Contents>({});
 	/** What went wrong last, said plainly; null when nothing did. */
 	error = $state.raw<string | null>(null);
-	loading = $state(false);
+	/** Why the controls wait, while a lab opens; null once they act. */
+	loading = $state.raw<string | null>(null);
+	/** True while the engine runs the lab past the journal's head. */
+	running = $state(false);
+	/** The views keep to the newest event as the live run goes on. */
+	following = $state(false);
+	/** Whether the browser promised to keep this site's labs under storage pressure; null before asking. */
+	persisted = $state<boolean | null>(null);
 	/**
 	 * Positions the player will not pass, playing or stepping, until released: where a question
 	 * must be answered before the animation reveals its answer. Scrubbing may still pass them.
@@ -65,6 +85,7 @@ export class Player {
 
 	private worker: Worker | null = null;
 	private api: Remote<EngineApi> | null = null;
+	private builder: RecordingBuilder | null = null;
 	private frames: Frames | null = null;
 	private flights: Flights | null = null;
 	private latest = 0;
@@ -73,6 +94,13 @@ export class Player {
 	private lastTick = 0;
 	private wanted: ContentsRequest[] = [];
 	private contentsTimer: ReturnType<typeof setTimeout> | null = null;
+	private placeTimer: ReturnType<typeof setTimeout> | null = null;
+	/** Labs opened only to watch (the sandbox's preview): kept in memory, never listed. */
+	private readonly ephemeral: boolean;
+
+	constructor(opts: { ephemeral?: boolean } = {}) {
+		this.ephemeral = opts.ephemeral ?? false;
+	}
 
 	get length(): number {
 		return this.rec?.events.length ?? 0;
@@ -90,43 +118,187 @@ export class Player {
 	start(): void {
 		this.worker = new Worker(new URL('../../../workers/engine.worker.ts', import.meta.url), { type: 'module' });
 		this.api = wrap<EngineApi>(this.worker);
+		void this.api.subscribe(proxy((b: BatchMessage) => this.onBatch(b)));
 		const media = globalThis.matchMedia?.('(prefers-reduced-motion: reduce)');
-		if (media) {
+		if (media && !this.mediaWatched) {
+			this.mediaWatched = true;
 			this.reducedMotion = media.matches;
 			media.addEventListener('change', (e) => (this.reducedMotion = e.matches));
 		}
 	}
+	private mediaWatched = false;
 
 	destroy(): void {
 		this.pause();
+		this.savePlaceNow();
 		this.worker?.terminate();
 		this.worker = null;
 		this.api = null;
 	}
 
-	/** Records a scenario document in the worker and stands before its first event. */
-	async load(document: unknown, position = 0): Promise<boolean> {
+	/** Lists the labs kept in this browser. */
+	async refreshLabs(): Promise<void> {
+		const labs = await this.api?.listLabs().catch(() => undefined);
+		if (labs) this.labs = labs;
+	}
+
+	/** Deletes a lab kept in this browser. */
+	async removeLab(id: string): Promise<void> {
+		if (!this.api) return;
+		try {
+			this.labs = await this.api.remove(id);
+		} catch (e) {
+			this.error = message(e);
+		}
+	}
+
+	/**
+	 * Opens a lab — a new one from a document (or the one made from the same source before), or a
+	 * kept one by id — and stands at `position` (default: where the learner left it). The run goes
+	 * on in the worker; the views follow its head when `follow` is set.
+	 */
+	async open(req: OpenRequest, position?: number, opts: { follow?: boolean } = {}): Promise<boolean> {
 		if (!this.api) return false;
+		const api = this.api;
 		const request = ++this.latest;
 		this.pause();
-		this.loading = true;
+		this.savePlaceNow();
+		this.loading = 'Opening the lab…';
 		try {
-			const rec = await this.api.record(request, document);
+			const lab = await api.open(request, this.ephemeral ? { ...req, ephemeral: true } : req);
 			if (request !== this.latest) return false;
-			this.rec = rec;
-			this.frames = new Frames(rec);
-			this.flights = new Flights(rec.events);
+			const builder = new RecordingBuilder(lab.doc, lab.descriptions);
+			for (let from = 0; from < lab.status.head; from += FETCH_EVENTS) {
+				this.loading = `Loading the lab's history: ${from.toLocaleString('en')} of ${lab.status.head.toLocaleString('en')} events…`;
+				builder.append(await api.events(request, from, Math.min(lab.status.head, from + FETCH_EVENTS)));
+				if (request !== this.latest) return false;
+			}
+			this.builder = builder;
+			this.lab = lab;
+			this.rec = builder.recording();
+			this.frames = new Frames(this.rec);
+			this.flights = new Flights(this.rec.events);
 			this.error = null;
 			this.selection = null;
 			this.holds = [];
 			this.heldAt = null;
-			this.seek(position);
+			this.following = !!opts.follow;
+			this.seek(opts.follow ? this.length : (position ?? lab.place));
+			this.loading = null;
+			if (!lab.status.finished) void this.advance(request);
+			if (lab.durable && this.persisted === null) void this.keep();
 			return true;
 		} catch (e) {
-			if (request === this.latest) this.error = message(e);
+			if (request === this.latest) {
+				this.error = message(e);
+				this.loading = null;
+			}
 			return false;
+		}
+	}
+
+	/** Asks the browser to keep this site's storage under pressure (it may say no). */
+	private async keep(): Promise<void> {
+		const storage = globalThis.navigator?.storage;
+		if (!storage?.persist) return;
+		try {
+			this.persisted = (await storage.persisted()) || (await storage.persist());
+		} catch {
+			this.persisted = false;
+		}
+	}
+
+	/** Opens a new lab from a scenario document (JSON text or parsed). */
+	load(document: unknown, position = 0): Promise<boolean> {
+		return this.open({ document }, position);
+	}
+
+	/** Starts the open lab over from its document. */
+	async reset(): Promise<void> {
+		if (!this.api || !this.lab) return;
+		const id = this.lab.id;
+		this.pause();
+		await this.api.pause();
+		const request = ++this.latest;
+		try {
+			const lab = await this.api.reset(request);
+			if (request === this.latest) await this.open({ labId: lab.id }, 0);
+		} catch (e) {
+			this.error = `Lab ${id} could not be started over: ${message(e)}`;
+		}
+	}
+
+	/**
+	 * A power cut of the whole simulated system: the worker is ended at once, wherever the run
+	 * stands, and started again; the lab reopens from what was durable and the views show the
+	 * recovery from the moment the power came back.
+	 */
+	async pullThePlug(): Promise<void> {
+		if (!this.lab) return;
+		const { id } = this.lab;
+		const at = this.position;
+		this.pause();
+		this.worker?.terminate();
+		this.worker = null;
+		this.api = null;
+		this.running = false;
+		this.latest++;
+		this.start();
+		const ok = await this.open({ labId: id }, at);
+		if (!ok || !this.rec) return;
+		const power = this.rec.events.findLastIndex((e) => e.type === 'power');
+		if (this.lab?.recovered && power >= 0) {
+			this.seek(Math.min(at, power));
+			this.play();
+		}
+	}
+
+	/** Lets the run go on in the worker to its end, taking its batches as they come. */
+	private async advance(request: number): Promise<void> {
+		if (!this.api) return;
+		this.running = true;
+		try {
+			const lab = await this.api.advance(request, Number.MAX_SAFE_INTEGER);
+			if (request === this.latest) this.lab = lab;
+		} catch (e) {
+			if (request === this.latest) this.error = message(e);
 		} finally {
-			if (request === this.latest) this.loading = false;
+			if (request === this.latest) this.running = false;
+		}
+	}
+
+	private onBatch(b: BatchMessage): void {
+		if (b.request !== this.latest || !this.builder || !this.lab) return;
+		if (b.from !== this.builder.events.length) {
+			this.error = `The lab's history arrived out of order (event ${b.from}, expected ${this.builder.events.length}); reload to see it whole.`;
+			return;
+		}
+		const atHead = this.position >= this.length;
+		this.builder.append(b.events);
+		this.builder.describe(b.descriptions);
+		this.flights?.extend();
+		this.rec = this.builder.recording();
+		this.lab = { ...this.lab, status: b.status, notice: b.status.storageProblem ? `This lab lives in memory only and will not survive a reload. ${b.status.storageProblem}` : this.lab.notice };
+		if (this.following && atHead && !this.playing) this.seek(this.length);
+	}
+
+	/** Saves the place in the lab and the address, once it stays put. */
+	private savePlace(): void {
+		if (this.placeTimer) clearTimeout(this.placeTimer);
+		this.placeTimer = setTimeout(() => this.savePlaceNow(), SAVE_PLACE_MS);
+	}
+
+	private savePlaceNow(): void {
+		if (this.placeTimer) clearTimeout(this.placeTimer);
+		this.placeTimer = null;
+		if (!this.lab || !this.api) return;
+		void this.api.setPlace(this.position).catch(() => {});
+		if (this.ephemeral || !this.lab.durable || typeof location === 'undefined') return;
+		const url = new URL(location.href);
+		if (url.pathname.endsWith('/play') || url.pathname.endsWith('/play/')) {
+			url.search = `?lab=${encodeURIComponent(this.lab.id)}&at=${this.position}`;
+			url.hash = '';
+			history.replaceState(history.state, '', url);
 		}
 	}
 
@@ -136,6 +308,7 @@ export class Player {
 		const p = Math.max(0, Math.min(Math.round(position) || 0, this.length));
 		this.position = p;
 		this.now = p > 0 ? this.rec.events[p - 1].t : 0;
+		if (p < this.length) this.following = false;
 		this.refresh();
 	}
 
@@ -178,7 +351,9 @@ export class Player {
 
 	last(): void {
 		this.pause();
-		if (!this.blocked(this.length)) this.seek(this.length);
+		if (this.blocked(this.length)) return;
+		this.seek(this.length);
+		this.following = this.running;
 	}
 
 	jumpToChapter(index: number): void {
@@ -200,7 +375,7 @@ export class Player {
 
 	play(): void {
 		if (!this.rec || this.playing) return;
-		if (this.position >= this.length) this.seek(0);
+		if (this.position >= this.length && !this.running) this.seek(0);
 		if (SPEEDS[this.speed].rate === Infinity) {
 			if (!this.blocked(this.length)) this.seek(this.length);
 			return;
@@ -249,6 +424,8 @@ export class Player {
 			let now = this.now + (dt / 1000) * SPEEDS[this.speed].rate;
 			const next = events[this.position];
 			if (next && next.t > now && this.flights.quiet(this.position, now)) now = next.t;
+			// At the head of a live run, time waits for the engine.
+			if (!next && this.running) now = Math.min(now, Math.max(this.now, events.at(-1)?.t ?? 0));
 			let p = this.position;
 			while (p < events.length && events[p].t <= now) p++;
 			if (p > this.position && this.blocked(p)) {
@@ -261,7 +438,7 @@ export class Player {
 				this.refresh();
 			} else this.move();
 		}
-		if (this.position >= events.length && this.flights.quiet(this.position, this.now)) {
+		if (this.position >= events.length && !this.running && this.flights.quiet(this.position, this.now)) {
 			this.pause();
 			return;
 		}
@@ -272,6 +449,7 @@ export class Player {
 		this.frame = this.frames!.at(this.position);
 		this.move();
 		this.fetchContents();
+		this.savePlace();
 	}
 
 	private move(): void {

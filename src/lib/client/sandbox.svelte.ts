@@ -29,7 +29,7 @@ export interface Refusal {
  * sandbox.undo();
  */
 export class Sandbox {
-	readonly player = new Player();
+	readonly player = new Player({ ephemeral: true });
 	history = $state.raw<History<Doc>>(start(blankDocument()));
 	/** The last refused edit, shown where it was tried; cleared by the next accepted change. */
 	refusal = $state.raw<Refusal | null>(null);

@@ -23,6 +23,8 @@ export interface StepEvent {
 	phase: 'start' | 'end';
 	ok?: boolean;
 	error?: string;
+	/** What a read step returned (lower-case hex), at its end. */
+	hex?: string;
 }
 
 /** The allocator created or changed the master copy of a description ([0013], [0016]). */
@@ -247,7 +249,19 @@ export interface CopyEvent {
 	cause: string;
 }
 
+/**
+ * The whole simulated system lost power and came back: every node starts empty, work in flight is
+ * gone, and what was durable (disks, validity maps, the allocator's descriptions) is all that is
+ * left. `kept` is how many events before this one that durable state had seen.
+ */
+export interface PowerEvent {
+	t: number;
+	type: 'power';
+	kept: number;
+}
+
 export type SimEvent =
+	| PowerEvent
 	| StepEvent
 	| DescribeEvent
 	| InstallEvent

@@ -103,6 +103,11 @@ export interface LabOptions {
 	keepLog?: boolean;
 	/** Sees every event as it is emitted, from the first one the lab's construction emits. */
 	onEvent?: (e: SimEvent, lab: Lab) => void;
+	/**
+	 * Where the simulated clock and the message numbers start: a system that comes back after a
+	 * power cut goes on from where it stood, so its times and messages never repeat earlier ones.
+	 */
+	resume?: { t: number; msg: number };
 }
 
 /** A whole simulated system of Fig. 3, built from a spec and driven one step at a time. */
@@ -125,7 +130,8 @@ export class Lab implements World {
 		readonly spec: LabSpec,
 		opts: LabOptions = {}
 	) {
-		this.sim = new Sim(spec.seed, opts.keepLog ?? true);
+		this.sim = new Sim(spec.seed, opts.keepLog ?? true, opts.resume?.t ?? 0);
+		this.msgSeq = opts.resume?.msg ?? 0;
 		const onEvent = opts.onEvent;
 		if (onEvent) this.sim.subscribe((e) => onEvent(e, this));
 		this.mapStore = opts.maps;
@@ -160,6 +166,11 @@ export class Lab implements World {
 
 	nextMsgId(): number {
 		return ++this.msgSeq;
+	}
+
+	/** The last message number handed out: with the clock, where a recovered system goes on from. */
+	get lastMsgId(): number {
+		return this.msgSeq;
 	}
 
 	maps(node: NodeId): MapStore {
@@ -265,7 +276,8 @@ export class Lab implements World {
 				op: step.op,
 				phase: 'end',
 				ok: r.ok,
-				...(r.ok ? {} : { error: r.error })
+				...(r.ok ? {} : { error: r.error }),
+				...(r.ok && r.data ? { hex: toHex(r.data) } : {})
 			});
 			const res: StepResult = { step: id, op: step.op, ok: r.ok };
 			if (!r.ok) res.error = r.error;

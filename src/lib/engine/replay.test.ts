@@ -23,16 +23,16 @@ describe('Replay', () => {
 	it('built again and stopped anywhere, it stands on a prefix of the same log', () => {
 		const whole = new Replay(fig3SnapshotSpec(), steps);
 		whole.runToEnd();
-		const log = JSON.stringify(whole.lab.sim.log);
+		const log = JSON.stringify(whole.log);
 		for (const k of [1, 17, 200, whole.emitted - 1]) {
 			const part = new Replay(fig3SnapshotSpec(), steps);
 			part.runTo(k);
 			expect(part.emitted).toBeGreaterThanOrEqual(k);
-			const prefix = JSON.stringify(part.lab.sim.log);
+			const prefix = JSON.stringify(part.log);
 			expect(log.startsWith(prefix.slice(0, -1))).toBe(true);
 			// Continuing from there gives the rest of the same log.
 			part.runToEnd();
-			expect(JSON.stringify(part.lab.sim.log)).toBe(log);
+			expect(JSON.stringify(part.log)).toBe(log);
 		}
 	});
 

@@ -1,68 +1,93 @@
-import type { Future } from './future';
-import { Lab, type LabOptions, type LabSpec, type Step, type StepResult } from './lab';
+import type { BlockStore, StoreFactory } from './block-store';
+import { memoryStores } from './block-store';
+import { Driver, type Durable } from './driver';
+import type { LabOptions, LabSpec, Step, StepResult } from './lab';
+import type { Lab } from './lab';
+import { MemoryMapStore, type MapStore } from './snapshot/validity-map';
 
 /**
- * Drives a lab through a scenario's steps one queue entry at a time, so that it can stop after any
- * number of events and be built again to stand at the same point: the same spec and steps always
- * give the same event log, so going back is building anew and running forward, never undoing.
+ * A run of a scenario built again in memory, power cuts included, so that it can stand at any
+ * event of the history a lab lived: the same spec, steps and cuts always give the same event log,
+ * so going back is building anew and running forward, never undoing. At each cut the system is
+ * built again on the same disks and maps, from the state that was durable then.
  *
  * @example
  * const rec = new Replay(spec, steps);
- * rec.runToEnd();                 // the whole log: rec.lab.sim.log
- * const again = new Replay(spec, steps);
- * again.runTo(120);               // stands just after event 120 of the same log
+ * rec.runToEnd();                 // the whole log: rec.log
+ * const again = new Replay(spec, steps, cuts);
+ * again.runTo(120);               // stands just after event 120 of the same history
  */
 export class Replay {
-	readonly lab: Lab;
-	readonly results: StepResult[] = [];
-	private nextStep = 0;
-	private pending: Future<StepResult[]> | null = null;
+	private driver: Driver;
+	private next = 0;
+	private readonly disks = new Map<string, BlockStore>();
+	private readonly mapStores = new Map<string, MapStore>();
+	private readonly opts: LabOptions;
+	/** Every event of the history so far, when the log is kept. */
+	readonly log: import('./events').SimEvent[] = [];
 
 	constructor(
-		spec: LabSpec,
+		private readonly spec: LabSpec,
 		readonly steps: readonly Step[],
+		private readonly cuts: readonly Durable[] = [],
 		opts: LabOptions = {}
 	) {
-		this.lab = new Lab(spec, opts);
+		const stores: StoreFactory = (id, blockSize, blocks) =>
+			this.disks.get(id) ?? this.disks.set(id, memoryStores(id, blockSize, blocks)).get(id)!;
+		const keep = opts.keepLog ?? true;
+		const onEvent = opts.onEvent;
+		this.opts = {
+			...opts,
+			keepLog: false,
+			stores,
+			maps: (node) => this.mapStores.get(node) ?? this.mapStores.set(node, new MemoryMapStore()).get(node)!,
+			onEvent: keep || onEvent ? (e, lab) => (keep && this.log.push(e), onEvent?.(e, lab)) : undefined
+		};
+		this.driver = new Driver(spec, steps, this.opts);
 	}
 
-	/** Events emitted so far. */
+	get lab(): Lab {
+		return this.driver.lab;
+	}
+
+	/** Events of the history so far. */
 	get emitted(): number {
-		return this.lab.sim.emitted;
+		return this.driver.emitted;
 	}
 
-	/** True once every step has run to quiescence. */
+	get results(): readonly StepResult[] {
+		return this.driver.results;
+	}
+
+	/** True once every step has run to quiescence after the last cut. */
 	get finished(): boolean {
-		return this.nextStep >= this.steps.length && this.pending === null && this.lab.sim.idle;
+		return this.next >= this.cuts.length && this.driver.finished;
 	}
 
-	/** One queue entry, or the next step when the last one has quiesced. False at the end. */
 	private tick(): boolean {
-		const sim = this.lab.sim;
-		if (sim.step()) return true;
-		if (sim.stalled) throw new Error('a replay runs on memory stores only');
-		if (this.pending) {
-			if (!this.pending.settled) throw new Error(`step ${this.nextStep} did not finish`);
-			this.results.push(...this.pending.value);
-			this.pending = null;
+		const cut = this.cuts[this.next];
+		if (cut && this.driver.emitted >= cut.kept) {
+			if (this.driver.emitted > cut.kept) throw new Error(`the history has no state at event ${cut.kept} to come back from`);
+			this.next++;
+			this.driver = new Driver(this.spec, this.steps, { ...this.opts, from: cut });
+			return true;
 		}
-		if (this.nextStep >= this.steps.length) return false;
-		const i = this.nextStep++;
-		this.pending = this.lab.issue(this.steps[i], String(i + 1));
-		return true;
+		if (this.driver.tick()) return true;
+		if (this.driver.lab.sim.stalled) throw new Error('a replay runs on memory stores only');
+		return false;
 	}
 
 	/**
 	 * Runs until at least `count` events have been emitted (or the end). One queue entry may emit
-	 * several events, so the lab may stand a few events past `count`, never before it.
+	 * several events, so the replay may stand a few events past `count`, never before it.
 	 */
 	runTo(count: number): void {
-		while (this.lab.sim.emitted < count && this.tick());
+		while (this.emitted < count && this.tick());
 	}
 
 	/** Runs to the end, or until `limit` events have been emitted; true when it reached the end. */
 	runToEnd(limit = Infinity): boolean {
-		while (this.lab.sim.emitted < limit) if (!this.tick()) return true;
+		while (this.emitted < limit) if (!this.tick()) return true;
 		return this.finished;
 	}
 }

@@ -38,9 +38,12 @@ export class Sim {
 	constructor(
 		seed: number,
 		/** Keep every event in `log`; a benchmark may count them only. */
-		readonly keepLog = true
+		readonly keepLog = true,
+		/** Where the clock starts: a system that comes back after a power cut goes on from its last time. */
+		start: Time = 0
 	) {
 		this.rng = new Rng(seed);
+		this.now = start;
 	}
 
 	/** Calls `fn` after `delay` microseconds of simulated time. */

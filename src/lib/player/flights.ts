@@ -27,8 +27,17 @@ export class Flights {
 	/** The longest any one hop or disk I/O lasts: how far back a search must look. */
 	private longest = 0;
 
+	private seen = 0;
+
+	/** `events` may grow as a live run goes on: `extend` takes the new ones into account. */
 	constructor(private readonly events: readonly SimEvent[]) {
-		for (const e of events) {
+		this.extend();
+	}
+
+	/** Takes events appended since the last call into account. */
+	extend(): void {
+		for (; this.seen < this.events.length; this.seen++) {
+			const e = this.events[this.seen];
 			if (e.type === 'hop') this.longest = Math.max(this.longest, e.arrive - e.t);
 			else if (e.type === 'disk') this.longest = Math.max(this.longest, e.done - e.t);
 		}

@@ -113,6 +113,13 @@ export function apply(f: Frame, e: SimEvent): void {
 	f.t = e.t;
 	f.position++;
 	switch (e.type) {
+		case 'power':
+			// Every node starts empty: what it held in memory and all work in flight are gone.
+			f.holders = {};
+			for (const k of Object.keys(f.copying)) f.copying[k] = [];
+			for (const k of Object.keys(f.holds)) f.holds[k] = [];
+			f.steps = [];
+			break;
 		case 'describe':
 			f.objects[e.object] = { version: e.version, layout: e.layout, blocks: e.blocks };
 			break;

@@ -162,6 +162,8 @@ export function eventLabel(e: SimEvent): string {
 			return `disk ${e.state}`;
 		case 'node-state':
 			return `node ${e.state}`;
+		case 'power':
+			return 'power back';
 		default:
 			return e.type;
 	}
@@ -945,6 +947,11 @@ export function narrate(e: SimEvent, rec: Recording): Narration {
 
 function sentence(c: Context, e: SimEvent): Narration {
 	switch (e.type) {
+		case 'power':
+			return withCite(
+				`The power of the whole system was cut and has come back: every node starts empty and what was in flight is gone; the disks, the validity maps and the allocator's descriptions are as they were made durable after event ${e.kept}. The allocator hands the descriptions out again, and the step that was under way runs again`,
+				['[0013]', '[0026]']
+			);
 		case 'step':
 			return narrateStep(c, e);
 		case 'describe':

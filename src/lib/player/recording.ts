@@ -1,5 +1,5 @@
 import type { SimEvent } from '../engine/events';
-import type { Lab, LabSpec, Step, StepResult } from '../engine/lab';
+import type { Lab, LabSpec, PhysicalIo, Step, StepResult } from '../engine/lab';
 import type { Description } from '../engine/layout/types';
 import { Replay } from '../engine/replay';
 import { labSpecOf, type ScenarioDocument } from '../scenario/schema';
@@ -51,30 +51,36 @@ export function record(doc: ScenarioDocument, limit = EVENT_LIMIT): Recording {
 		const d = lab.allocator.catalog.objects.get(e.object);
 		if (d) (descriptions[e.object] ??= []).push(structuredClone(d));
 	};
-	const replay = new Replay(spec, doc.steps as Step[], { onEvent: capture });
+	const replay = new Replay(spec, doc.steps as Step[], [], { onEvent: capture });
 	const finished = replay.runToEnd(limit);
-	const events = replay.lab.sim.log;
+	const events = replay.log;
 	return {
 		title: doc.title ?? 'Untitled scenario',
 		doc,
 		spec,
 		events,
-		results: replay.results,
+		results: [...replay.results],
 		descriptions,
 		chapters: chaptersOf(doc, events),
 		truncated: !finished
 	};
 }
 
+/** Where each top-level step starts: a parallel step has no start of its own, it starts with its first inner step. */
+function noteStart(starts: Map<number, number>, e: SimEvent, i: number): void {
+	if (e.type !== 'step' || e.phase !== 'start') return;
+	const n = Number(e.step.split('.')[0]);
+	if (!starts.has(n)) starts.set(n, i);
+}
+
 /** The guide's chapters when it names them; else one for building the system, then one per top-level step. */
 export function chaptersOf(doc: ScenarioDocument, events: readonly SimEvent[]): Chapter[] {
 	const starts = new Map<number, number>([[0, 0]]);
-	// A parallel step has no start of its own: it starts with its first inner step.
-	events.forEach((e, i) => {
-		if (e.type !== 'step' || e.phase !== 'start') return;
-		const n = Number(e.step.split('.')[0]);
-		if (!starts.has(n)) starts.set(n, i);
-	});
+	events.forEach((e, i) => noteStart(starts, e, i));
+	return chaptersFrom(doc, starts);
+}
+
+function chaptersFrom(doc: ScenarioDocument, starts: ReadonlyMap<number, number>): Chapter[] {
 	if (doc.chapters?.length)
 		return doc.chapters
 			.filter((c) => starts.has(c.step))
@@ -84,4 +90,83 @@ export function chaptersOf(doc: ScenarioDocument, events: readonly SimEvent[]): 
 		position,
 		step: n
 	}));
+}
+
+/** Orders step ids as a run reports them: by top-level step, then inner step. */
+function byStep(a: StepResult, b: StepResult): number {
+	const x = a.step.split('.').map(Number);
+	const y = b.step.split('.').map(Number);
+	return x[0] - y[0] || (x[1] ?? 0) - (y[1] ?? 0);
+}
+
+/**
+ * A recording built as a lab's journal arrives, a batch at a time: the events grow in place,
+ * chapters and step results are noted as their events come, never by scanning the whole log.
+ * `recording()` is what the views read, a new object after every `append`.
+ *
+ * @example
+ * const b = new RecordingBuilder(doc, view.descriptions);
+ * b.append(await api.events(0, view.status.head));
+ * player.rec = b.recording();
+ */
+export class RecordingBuilder {
+	readonly events: SimEvent[] = [];
+	private starts = new Map<number, number>([[0, 0]]);
+	private done: StepResult[] = [];
+	private physical = new Map<string, PhysicalIo[]>();
+	private chapters: Chapter[] = [];
+	private chaptered = -1;
+
+	constructor(
+		readonly doc: ScenarioDocument,
+		readonly descriptions: Record<string, Description[]> = {}
+	) {}
+
+	append(events: readonly SimEvent[]): void {
+		for (const e of events) {
+			const i = this.events.length;
+			this.events.push(e);
+			noteStart(this.starts, e, i);
+			if (e.type === 'power') this.physical.clear();
+			else if (e.type === 'disk' && e.ok) this.physical.get(e.cause)?.push({ disk: e.disk, block: e.block, io: e.io });
+			else if (e.type === 'step') {
+				if (e.phase === 'start') this.physical.set(e.step, []);
+				else {
+					const r: StepResult = { step: e.step, op: e.op, ok: !!e.ok };
+					if (!e.ok) r.error = e.error;
+					else {
+						if (e.hex !== undefined) r.hex = e.hex;
+						r.physical = this.physical.get(e.step) ?? [];
+					}
+					this.physical.delete(e.step);
+					// A step run again after a power cut reports once, as it ended the last time.
+					this.done = this.done.filter((d) => d.step !== r.step);
+					this.done.push(r);
+				}
+			}
+		}
+	}
+
+	/** Adds description versions written since. */
+	describe(fresh: Record<string, Description[]>): void {
+		for (const [id, list] of Object.entries(fresh)) (this.descriptions[id] ??= []).push(...list);
+	}
+
+	/** The recording so far. */
+	recording(): Recording {
+		if (this.chaptered !== this.starts.size) {
+			this.chapters = chaptersFrom(this.doc, this.starts);
+			this.chaptered = this.starts.size;
+		}
+		return {
+			title: this.doc.title ?? 'Untitled scenario',
+			doc: this.doc,
+			spec: labSpecOf(this.doc),
+			events: this.events,
+			results: [...this.done].sort(byStep),
+			descriptions: this.descriptions,
+			chapters: this.chapters,
+			truncated: false
+		};
+	}
 }

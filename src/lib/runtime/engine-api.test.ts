@@ -4,12 +4,9 @@ import { createEngineApi } from './engine-api';
 import { idbShelf } from '../storage/shelf';
 import { bigCopy } from '../scenario/presets';
 import type { BatchMessage } from './protocol';
+import type { SimEvent } from '../engine/events';
 
-const popcount = (x: number) => {
-	let n = 0;
-	for (; x; x &= x - 1) n++;
-	return n;
-};
+const END = Number.MAX_SAFE_INTEGER;
 
 describe('the engine API', () => {
 	it('without IndexedDB: the lab runs in memory and says it will not survive a reload', async () => {
@@ -19,8 +16,9 @@ describe('the engine API', () => {
 		expect(view.notice).toBe(
 			'This lab lives in memory only and will not survive a reload. Storage is unavailable: this browser offers no IndexedDB.'
 		);
-		const done = await api.run(2);
-		expect(done.status.position).toBe(3);
+		const done = await api.advance(2, END);
+		expect(done.status.finished).toBe(true);
+		expect(done.status.done).toBe(3);
 		expect(done.status.maps.VSS).toEqual({ valid: 256, blocks: 256 });
 		expect(await api.listLabs()).toEqual([]);
 	});
@@ -31,10 +29,24 @@ describe('the engine API', () => {
 		await expect(api.open(2, { document: { ...bigCopy(1), objects: [{ id: '<b>', layout: 'concat', children: ['d1'] }] } })).rejects.toThrow(
 			'objects[0].id: object id must be 1–32 letters'
 		);
-		expect((await api.open(3, { document: bigCopy(1) })).status.position).toBe(0);
+		expect((await api.open(3, { document: bigCopy(1) })).status.done).toBe(0);
 	});
 
-	it('with IndexedDB: a lab paused mid-copy is recovered by a new worker, which finishes it with the same bytes', async () => {
+	it('posts every journal event once, in order, and answers the same events from the journal', async () => {
+		const api = createEngineApi(null);
+		const posted: SimEvent[] = [];
+		api.subscribe((b) => {
+			expect(b.from).toBe(posted.length);
+			posted.push(...b.events);
+		});
+		const view = await api.open(1, { document: bigCopy(1) });
+		posted.push(...(await api.events(1, 0, view.status.head)));
+		const done = await api.advance(1, END);
+		expect(posted.length).toBe(done.status.head);
+		expect(await api.events(1, 0, done.status.head)).toEqual(posted);
+	});
+
+	it('with IndexedDB: a lab stopped mid-copy is recovered by a new worker from its journal, and finishes with the same bytes', async () => {
 		const shelf = idbShelf()!;
 		const first = createEngineApi(shelf);
 		const batches: BatchMessage[] = [];
@@ -44,31 +56,53 @@ describe('the engine API', () => {
 		});
 		const opened = await first.open(7, { document: bigCopy(8), name: 'kept' });
 		expect(opened.durable).toBe(true);
-		const paused = await first.run(8);
+		const paused = await first.advance(8, END);
 		expect(batches.every((b) => b.request === 8)).toBe(true);
-		expect(paused.status.position).toBe(2);
+		expect(paused.status.done).toBe(2);
 		const partly = paused.status.maps.VSS;
 		expect(partly.valid).toBeGreaterThan(0);
 		expect(partly.valid).toBeLessThan(2048);
-		// The batch carried the map itself, bit for bit.
-		const last = batches.at(-1)!;
-		expect(last.bits.VSS.reduce((a, x) => a + popcount(x), 0)).toBe(last.status.maps.VSS.valid);
-		// A second worker, as after a reload: only what was flushed is there.
+		await first.setPlace(100);
+		const history = await first.events(1, 0, paused.status.head);
+		// A second worker, as after a power cut: only what was flushed is there.
 		const second = createEngineApi(shelf);
 		const [listed] = await second.listLabs();
 		expect(listed.name).toBe('kept');
 		const reopened = await second.open(1, { labId: listed.id });
-		expect(reopened.status.position).toBe(2);
-		expect(reopened.status.resumed).toBe(true);
+		expect(reopened.recovered).toBe(true);
+		expect(reopened.place).toBe(100);
 		expect(reopened.status.maps.VSS).toEqual(partly);
-		const done = await second.run(2);
+		// The journal is the history: the same events, then the power coming back.
+		const after = await second.events(1, 0, reopened.status.head);
+		expect(after.slice(0, history.length)).toEqual(history);
+		expect(after[history.length]).toMatchObject({ type: 'power', kept: history.length });
+		const done = await second.advance(2, END);
 		expect(done.status.maps.VSS).toEqual({ valid: 2048, blocks: 2048 });
 		const fresh = createEngineApi(null);
 		await fresh.open(1, { document: bigCopy(8) });
-		await fresh.run(2);
+		await fresh.advance(2, END);
 		const blocks = Array.from({ length: 2048 / 7 }, (_, i) => i * 7);
 		expect(await second.read('VSS', blocks)).toEqual(await fresh.read('VSS', blocks));
 		expect(await second.read('V', blocks)).toEqual(await fresh.read('V', blocks));
+		// What blocks held before the cut and after it, built again from the journal's history.
+		const before = await second.contents(3, history.length, [{ id: 'VSS', from: 0, count: 64 }]);
+		expect(before.VSS.length).toBe(64);
 		expect(await second.remove(listed.id)).toEqual([]);
+	});
+
+	it('opening the same scenario again reopens its lab where the learner left it', async () => {
+		const shelf = idbShelf()!;
+		const api = createEngineApi(shelf);
+		const a = await api.open(1, { document: bigCopy(1), source: 'scenario:same' });
+		await api.advance(1, END);
+		await api.setPlace(42);
+		const b = await api.open(2, { document: bigCopy(1), source: 'scenario:same' });
+		expect(b.id).toBe(a.id);
+		expect(b.place).toBe(42);
+		expect(b.recovered).toBe(false);
+		const c = await api.open(3, { document: bigCopy(1), source: 'scenario:same', fresh: true });
+		expect(c.id).not.toBe(a.id);
+		await api.remove(a.id);
+		await api.remove(c.id);
 	});
 });

@@ -1,8 +1,7 @@
-import { transfer } from 'comlink';
-import { LabRunner, memoryPersistence, type LabPersistence } from './lab-runner';
-import type { Batch, BatchMessage, ContentsRequest, EngineApi, LabSummary, LabView, OpenRequest } from './protocol';
-import { Recorder } from './recorder';
+import { LabSession, memoryPersistence, type LabPersistence, type SessionBatch } from './session';
+import type { BatchMessage, EngineApi, LabSummary, LabView, OpenRequest } from './protocol';
 import { parseScenario, validateScenario, type ScenarioDocument } from '../scenario/schema';
+import type { LabInfoPatch } from '../storage/lab-db';
 
 /**
  * Where labs are kept: IndexedDB in the browser. Every call may fail (no IndexedDB in a private
@@ -11,10 +10,10 @@ import { parseScenario, validateScenario, type ScenarioDocument } from '../scena
  */
 export interface LabShelf {
 	list(): Promise<LabSummary[]>;
-	create(name: string): Promise<LabSummary>;
-	open(id: string): Promise<LabPersistence & { close(): void }>;
+	create(name: string, extra: { source?: string; bytes?: number }): Promise<LabSummary>;
+	open(id: string): Promise<LabPersistence & { close(): void; storedBytes?(journalEvents: number): number }>;
 	remove(id: string): Promise<void>;
-	touch(id: string): Promise<void>;
+	touch(id: string, patch?: LabInfoPatch): Promise<void>;
 	estimate(): Promise<{ used: number; quota: number } | null>;
 }
 
@@ -23,59 +22,92 @@ const MEMORY_NOTICE = 'This lab lives in memory only and will not survive a relo
 interface Open {
 	id: string;
 	name: string;
-	runner: LabRunner;
-	persistence: LabPersistence & { close?(): void };
+	session: LabSession;
+	persistence: LabPersistence & { close?(): void; storedBytes?(journalEvents: number): number };
 	notice: string | null;
+	source?: string;
 }
 
 function reason(e: unknown): string {
 	return e instanceof Error ? e.message : String(e);
 }
 
+/** A short, stable digest of a document: the same document opened twice reopens the same lab. */
+export function documentSource(doc: ScenarioDocument): string {
+	const text = JSON.stringify(doc);
+	let h1 = 0x811c9dc5;
+	let h2 = 0x01000193;
+	for (let i = 0; i < text.length; i++) {
+		const c = text.charCodeAt(i);
+		h1 = Math.imul(h1 ^ c, 0x01000193);
+		h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+	}
+	return `doc:${(h1 >>> 0).toString(36)}${(h2 >>> 0).toString(36)}`;
+}
+
+/** Bytes of all the disks of a document. */
+function capacity(doc: ScenarioDocument): number {
+	return doc.disks.reduce((n, d) => n + d.blocks * doc.blockSize, 0);
+}
+
 /**
- * The engine worker's API: opens labs on the shelf (or in memory), runs them in batches and
- * posts every batch to the page. One lab is open at a time.
+ * The engine worker's API: opens labs on the shelf (or in memory), runs them as far as the page
+ * asks and posts every batch of journal events once it is durable. One lab is open at a time.
  *
  * @example
- * expose(createEngineApi(idbShelf, { clock: () => performance.now() }));
+ * expose(createEngineApi(idbShelf(), { clock: () => performance.now() }));
  */
 export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => number; yieldToHost?: () => Promise<void> } = {}): EngineApi {
 	let open: Open | null = null;
 	let listener: ((b: BatchMessage) => void) | null = null;
 	let shelfProblem: string | null = shelf ? null : 'this browser offers no IndexedDB';
 	let memoryLabs = 0;
-	const recorder = new Recorder();
 
 	const view = async (): Promise<LabView> => {
 		if (!open) throw new Error('no lab is open');
 		let storage: LabView['storage'] = null;
 		if (shelf && !shelfProblem) storage = await shelf.estimate().catch(() => null);
-		const status = open.runner.status();
+		const { session } = open;
+		const status = session.status();
 		const broken = status.storageProblem;
 		return {
 			id: open.id,
 			name: open.name,
-			title: open.runner.doc.title ?? open.name,
+			title: session.doc.title ?? open.name,
+			doc: session.doc,
 			durable: open.persistence.durable && !broken,
 			notice: broken ? `${MEMORY_NOTICE} ${broken}` : open.notice,
+			place: session.place,
+			recovered: session.recovered,
+			descriptions: session.history.descriptions,
 			status,
 			storage
 		};
 	};
 
+	/** Tells the registry what "Your labs" shows of the open lab. */
+	const touch = async (patch: LabInfoPatch = {}) => {
+		if (!shelf || !open?.persistence.durable) return;
+		const o = open;
+		await shelf.touch(o.id, { place: o.session.place, used: o.persistence.storedBytes?.(o.session.journal.length), ...patch }).catch(() => {});
+	};
+
 	const close = async () => {
 		if (!open) return;
-		await open.runner.pause();
+		await open.session.pause();
+		await touch();
 		open.persistence.close?.();
 		open = null;
 	};
 
-	// A lab that could not be made on the shelf goes to memory; the shelf stays in use for the others.
-	const toMemory = async (doc: ScenarioDocument, name: string, why: string): Promise<Open> => {
+	const inMemory = async (doc: ScenarioDocument, name: string, notice: string | null): Promise<Open> => {
 		const persistence = memoryPersistence();
-		const runner = await LabRunner.open(doc, persistence);
-		return { id: `memory-${++memoryLabs}`, name, runner, persistence, notice: `${MEMORY_NOTICE} Storage is unavailable: ${why}.` };
+		const session = await LabSession.open(doc, persistence);
+		return { id: `memory-${++memoryLabs}`, name, session, persistence, notice };
 	};
+
+	// A lab that could not be made on the shelf goes to memory; the shelf stays in use for the others.
+	const toMemory = (doc: ScenarioDocument, name: string, why: string) => inMemory(doc, name, `${MEMORY_NOTICE} Storage is unavailable: ${why}.`);
 
 	const documentOf = (input: unknown): ScenarioDocument => {
 		const parsed = typeof input === 'string' ? parseScenario(input) : validateScenario(input);
@@ -83,11 +115,35 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 		return parsed.doc;
 	};
 
-	// The maps' bits move to the page rather than being copied a second time.
-	const onBatch = (request: number) => (b: Batch) =>
-		listener?.(transfer({ ...b, request }, Object.values(b.bits).map((a) => a.buffer as ArrayBuffer)));
+	const reopen = async (labId: string): Promise<Open> => {
+		if (!shelf) throw new Error(`Lab ${labId} cannot be reopened: ${shelfProblem}`);
+		const summary = (await shelf.list()).find((l) => l.id === labId);
+		if (!summary) throw new Error('This lab no longer exists: it was deleted, or the browser cleared its storage.');
+		const persistence = await shelf.open(labId);
+		const doc = persistence.getMeta<ScenarioDocument>('document');
+		if (!doc) {
+			persistence.close();
+			throw new Error(`Lab “${summary.name}” holds no scenario; it may have been deleted`);
+		}
+		const session = await LabSession.open(documentOf(doc), persistence);
+		return { id: labId, name: summary.name, session, persistence, notice: null, source: summary.source };
+	};
 
-	return {
+	const create = async (doc: ScenarioDocument, name: string, source: string): Promise<Open> => {
+		if (!shelf || shelfProblem) return toMemory(doc, name, shelfProblem ?? 'storage is unavailable');
+		try {
+			const lab = await shelf.create(name, { source, bytes: capacity(doc) });
+			const persistence = await shelf.open(lab.id);
+			const session = await LabSession.open(doc, persistence);
+			return { id: lab.id, name, session, persistence, notice: null, source };
+		} catch (e) {
+			return toMemory(doc, name, reason(e));
+		}
+	};
+
+	const onBatch = (request: number) => (b: SessionBatch) => listener?.({ ...b, request });
+
+	const api: EngineApi = {
 		async listLabs() {
 			if (!shelf || shelfProblem) return [];
 			try {
@@ -101,80 +157,81 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 		async open(_request: number, req: OpenRequest) {
 			await close();
 			if (req.labId) {
-				if (!shelf) throw new Error(`Lab ${req.labId} cannot be reopened: ${shelfProblem}`);
-				const persistence = await shelf.open(req.labId);
-				const doc = persistence.getMeta<ScenarioDocument>('document');
-				if (!doc) {
-					persistence.close();
-					throw new Error(`Lab ${req.labId} holds no scenario; it may have been deleted`);
-				}
-				const summary = (await shelf.list()).find((l) => l.id === req.labId);
-				const runner = await LabRunner.open(documentOf(doc), persistence);
-				open = { id: req.labId, name: summary?.name ?? req.labId, runner, persistence, notice: null };
+				open = await reopen(req.labId);
+				await touch({ opened: Date.now() });
 				return view();
 			}
 			const doc = documentOf(req.document);
-			const name = req.name ?? doc.title ?? 'Untitled lab';
-			if (shelf && !shelfProblem) {
-				try {
-					const lab = await shelf.create(name);
-					const persistence = await shelf.open(lab.id);
-					const runner = await LabRunner.open(doc, persistence);
-					open = { id: lab.id, name, runner, persistence, notice: null };
-					return view();
-				} catch (e) {
-					open = await toMemory(doc, name, reason(e));
+			if (req.ephemeral) {
+				open = await inMemory(doc, req.name ?? doc.title ?? 'Untitled lab', null);
+				return view();
+			}
+			const source = req.source ?? documentSource(doc);
+			if (!req.fresh) {
+				const same = (await api.listLabs()).find((l) => l.source === source);
+				if (same) {
+					open = await reopen(same.id);
+					await touch({ opened: Date.now() });
 					return view();
 				}
 			}
-			open = await toMemory(doc, name, shelfProblem ?? 'storage is unavailable');
+			open = await create(doc, req.name ?? doc.title ?? 'Untitled lab', source);
 			return view();
 		},
 
-		async run(request: number, until?: number) {
+		async events(_request: number, from: number, to: number) {
+			if (!open) throw new Error('no lab is open');
+			return open.session.events(from, to);
+		},
+
+		async advance(request: number, until: number) {
 			if (!open) throw new Error('no lab is open');
 			const o = open;
-			await o.runner.run({ until, onBatch: onBatch(request), clock: opts.clock, yieldToHost: opts.yieldToHost });
-			if (shelf && o.persistence.durable) await shelf.touch(o.id).catch(() => {});
+			await o.session.advance(until, { onBatch: onBatch(request), clock: opts.clock, yieldToHost: opts.yieldToHost });
+			if (open === o) await touch();
 			return view();
 		},
 
 		async pause() {
-			await open?.runner.pause();
-			return view();
+			await open?.session.pause();
+		},
+
+		async setPlace(position: number) {
+			await open?.session.setPlace(position);
 		},
 
 		async reset(request: number) {
 			if (!open) throw new Error('no lab is open');
-			const { runner, name, id, persistence } = open;
+			const { session, name, id, persistence, source } = open;
 			await close();
 			if (shelf && persistence.durable) await shelf.remove(id);
 			// A new lab from the same document: on the shelf when it can be, else in memory again.
-			return this.open(request, { document: runner.doc, name });
+			return api.open(request, { document: session.doc, name, source, fresh: true });
 		},
 
 		async remove(labId: string) {
-			if (open?.id === labId) await close();
+			if (open?.id === labId) {
+				await open.session.pause();
+				open.persistence.close?.();
+				open = null;
+			}
 			if (shelf) await shelf.remove(labId);
-			return this.listLabs();
+			return api.listLabs();
 		},
 
 		async read(object: string, blocks: number[]) {
 			if (!open) throw new Error('no lab is open');
-			if (!open.runner.lab.allocator.catalog.objects.has(object)) throw new Error(`unknown object ${object}`);
-			return open.runner.read(object, blocks);
+			return open.session.read(object, blocks);
 		},
 
-		async record(_request: number, input: unknown) {
-			return recorder.record(documentOf(input));
-		},
-
-		async contents(_request: number, position: number, wanted: ContentsRequest[]) {
-			return recorder.contents(position, wanted);
+		async contents(_request: number, position: number, wanted) {
+			if (!open) throw new Error('no lab is open');
+			return open.session.contents(position, wanted);
 		},
 
 		subscribe(l) {
 			listener = l;
 		}
 	};
+	return api;
 }

@@ -2,18 +2,35 @@
  * The one set of types the page and the engine worker share. The worker exposes `EngineApi` with
  * comlink; everything crossing the boundary is plain data (structured clone), never a class.
  */
-import type { Batch, RunnerStatus } from './lab-runner';
-import type { Recording } from '../player/recording';
-import type { Contents, ContentsRequest } from './recorder';
+import type { SimEvent } from '../engine/events';
+import type { Description } from '../engine/layout/types';
+import type { ScenarioDocument } from '../scenario/schema';
+import type { Contents, ContentsRequest, SessionBatch, SessionStatus } from './session';
 
-export type { Batch, RunnerStatus, Recording, Contents, ContentsRequest };
+export type { Contents, ContentsRequest, SessionBatch, SessionStatus };
 
-/** A lab as the list of labs shows it. */
+/**
+ * A lab as "Your labs" lists it.
+ *
+ * @example
+ * { id: '3f…', name: 'Copy-on-write', source: 'scenario:copy-on-write', bytes: 16384,
+ *   created: 1765090000000, updated: 1765090100000, opened: 1765090100000, place: 412, used: 90112 }
+ */
 export interface LabSummary {
 	id: string;
 	name: string;
+	/** What it was made from: `scenario:<id>` for a guided scenario, else a digest of its document. */
+	source?: string;
+	/** Bytes of all its disks together. */
+	bytes?: number;
 	created: number;
 	updated: number;
+	/** When it was last opened (milliseconds since the epoch). */
+	opened?: number;
+	/** The learner's place in its journal when last saved. */
+	place?: number;
+	/** About how many bytes it stores (disks written, maps, journal). */
+	used?: number;
 }
 
 /** What the page knows of the open lab. */
@@ -21,25 +38,38 @@ export interface LabView {
 	id: string;
 	name: string;
 	title: string;
+	doc: ScenarioDocument;
 	/** False when the lab lives in memory only and will not survive a reload. */
 	durable: boolean;
 	/** Why the lab is in memory only, or another thing the user must know; null when all is well. */
 	notice: string | null;
-	status: RunnerStatus;
+	/** The learner's place as last saved. */
+	place: number;
+	/** This opening came back from a power cut: the journal goes on with the recovery. */
+	recovered: boolean;
+	/** Every version of every description written so far, oldest first. */
+	descriptions: Record<string, Description[]>;
+	status: SessionStatus;
 	/** Bytes this origin stores, and may store, when the browser says. */
 	storage: { used: number; quota: number } | null;
 }
 
 export interface OpenRequest {
-	/** Reopen this lab; without it a new lab is made from `document`. */
+	/** Reopen this lab; without it a lab is made from `document` (or the one made from it before is reopened). */
 	labId?: string;
 	name?: string;
 	/** A scenario document (JSON text or parsed), validated in the worker. */
 	document?: unknown;
+	/** Where the document comes from; a lab with the same source is reopened rather than made again. */
+	source?: string;
+	/** Make a new lab even if one was made from the same source. */
+	fresh?: boolean;
+	/** Only to watch (the sandbox's preview): kept in memory, never listed, no notice. */
+	ephemeral?: boolean;
 }
 
 /** A batch as the worker posts it: which request it belongs to, so stale ones can be dropped. */
-export interface BatchMessage extends Batch {
+export interface BatchMessage extends SessionBatch {
 	request: number;
 }
 
@@ -47,21 +77,20 @@ export interface EngineApi {
 	listLabs(): Promise<LabSummary[]>;
 	/** Opens (and recovers) a lab, or makes a new one. Rejects with a plain message on bad input. */
 	open(request: number, req: OpenRequest): Promise<LabView>;
-	/** Runs until `until` steps are done (default: the end) or a pause; answers when it stops. */
-	run(request: number, until?: number): Promise<LabView>;
-	pause(): Promise<LabView>;
-	/** Starts the open lab over from its document: disks, maps and position are wiped. */
+	/** Journal events `from` to `to` of the open lab. */
+	events(request: number, from: number, to: number): Promise<SimEvent[]>;
+	/** Runs the open lab until its journal holds `until` events, or the end, or a pause; answers when it stops. */
+	advance(request: number, until: number): Promise<LabView>;
+	pause(): Promise<void>;
+	/** Saves the learner's place in the open lab. */
+	setPlace(position: number): Promise<void>;
+	/** Starts the open lab over from its document: disks, maps, journal and place are wiped. */
 	reset(request: number): Promise<LabView>;
 	/** Deletes a lab (closing it first if open); answers the labs left. */
 	remove(labId: string): Promise<LabSummary[]>;
 	/** What blocks of an object hold now, read straight from the disks, as lower-case hex. */
 	read(object: string, blocks: number[]): Promise<Array<string | null>>;
-	/**
-	 * Runs a scenario document (JSON text or parsed) once in memory and answers its whole event log,
-	 * for the player. Rejects with a plain message on bad input.
-	 */
-	record(request: number, document: unknown): Promise<Recording>;
-	/** What blocks of objects or disks of the recorded scenario held after `position` events. */
+	/** What blocks of objects or disks held after `position` events of the open lab's journal. */
 	contents(request: number, position: number, wanted: ContentsRequest[]): Promise<Contents>;
 	/** Receives every batch of events and status while the lab runs. */
 	subscribe(listener: (batch: BatchMessage) => void): void;

@@ -130,6 +130,13 @@ export class LabDisks {
 		}
 	}
 
+	/** About how many bytes of extents the lab's disks store: what "Your labs" shows. */
+	storedBytes(): number {
+		let n = 0;
+		for (const d of this.disks.values()) n += (d.present?.size ?? 0) * d.per * d.blockSize;
+		return n;
+	}
+
 	store(disk: string, blockSize: number, blocks: number): BlockStore {
 		let d = this.disks.get(disk);
 		if (d && (d.blockSize !== blockSize || d.blocks !== blocks))

@@ -23,17 +23,17 @@ describe('the registry of labs', () => {
 		expect(await listLabs()).toEqual([]);
 		const a = await createLab('First', 1000);
 		const b = await createLab('Second', 2000);
-		expect(a).toEqual({ id: a.id, name: 'First', created: 1000, updated: 1000 });
+		expect(a).toEqual({ id: a.id, name: 'First', created: 1000, updated: 1000, opened: 1000 });
 		expect(a.id).not.toBe(b.id);
 		expect((await listLabs()).map((l) => l.name)).toEqual(['Second', 'First']);
 
 		expect(await renameLab(a.id, 'Renamed', 3000)).toEqual({ ...a, name: 'Renamed', updated: 3000 });
 		expect((await listLabs()).map((l) => l.name)).toEqual(['Renamed', 'Second']);
-		expect(await touchLab(b.id, 4000)).toEqual({ ...b, updated: 4000 });
+		expect(await touchLab(b.id, 4000, { place: 7 })).toEqual({ ...b, place: 7, updated: 4000 });
 		expect((await listLabs()).map((l) => l.name)).toEqual(['Second', 'Renamed']);
 		expect(await renameLab('nope', 'x')).toBeUndefined();
 		expect(await touchLab('nope')).toBeUndefined();
-		expect(await getLab(b.id)).toEqual({ ...b, updated: 4000 });
+		expect(await getLab(b.id)).toEqual({ ...b, place: 7, updated: 4000 });
 
 		const s = await LabStorage.open(a.id);
 		s.setMeta('document', { title: 'x' });

@@ -1,10 +1,11 @@
 /**
  * The IndexedDB databases of Snapshot Lab.
  *
- * - One database per lab, named `snapshot-lab/<labId>`, with three object stores (out-of-line keys):
+ * - One database per lab, named `snapshot-lab/<labId>`, with four object stores (out-of-line keys):
  *   - `extents`: `[disk, extentIndex]` → the extent's bytes (a Uint8Array, see idb-block-store.ts);
  *   - `maps`: `[node, target]` → `{ blocks, bits }`, one coordinator node's validity map;
- *   - `meta`: a string → any structured-cloneable value (scenario document, position, catalog…).
+ *   - `meta`: a string → any structured-cloneable value (scenario document, position, catalog…);
+ *   - `journal`: a chunk number → up to 1,024 events of the lab's history (see runtime/journal.ts).
  * - One registry database, `snapshot-lab`, whose `labs` store lists the labs (`LabInfo`, keyPath `id`).
  *
  * Opening may fail in ordinary ways (private browsing without IndexedDB, another tab holding an
@@ -12,6 +13,7 @@
  * failure becomes a `StorageError` whose `kind` says which, and whose message says it plainly.
  */
 import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { SimEvent } from '../engine/events';
 
 export interface StoredMap {
 	blocks: number;
@@ -22,6 +24,7 @@ export interface LabSchema extends DBSchema {
 	extents: { key: [string, number]; value: Uint8Array };
 	maps: { key: [string, string]; value: StoredMap };
 	meta: { key: string; value: unknown };
+	journal: { key: number; value: SimEvent[] };
 }
 
 export interface LabInfo {
@@ -30,7 +33,19 @@ export interface LabInfo {
 	/** Milliseconds since the epoch. */
 	created: number;
 	updated: number;
+	/** What it was made from (a guided scenario's id, or a digest of its document). */
+	source?: string;
+	/** Bytes of all its disks together. */
+	bytes?: number;
+	opened?: number;
+	/** The learner's place in the lab's journal. */
+	place?: number;
+	/** About how many bytes the lab stores. */
+	used?: number;
 }
+
+/** What may change of a registered lab besides its times. */
+export type LabInfoPatch = Partial<Pick<LabInfo, 'name' | 'opened' | 'place' | 'used'>>;
 
 interface RegistrySchema extends DBSchema {
 	labs: { key: string; value: LabInfo };
@@ -39,7 +54,7 @@ interface RegistrySchema extends DBSchema {
 export type LabDb = IDBPDatabase<LabSchema>;
 
 export const REGISTRY_DB = 'snapshot-lab';
-export const LAB_DB_VERSION = 1;
+export const LAB_DB_VERSION = 2;
 const REGISTRY_VERSION = 1;
 /** How long an open may take before we give up and tell the user (a blocked open can wait forever). */
 export const OPEN_TIMEOUT_MS = 10_000;
@@ -178,6 +193,7 @@ export function openLabDb(labId: string, opts?: OpenOptions): Promise<LabDb> {
 				db.createObjectStore('maps');
 				db.createObjectStore('meta');
 			}
+			if (oldVersion < 2) db.createObjectStore('journal');
 		},
 		opts
 	);
@@ -210,8 +226,8 @@ export function getLab(id: string): Promise<LabInfo | undefined> {
 }
 
 /** Registers a new lab (its database is created when it is first opened). */
-export function createLab(name: string, now: number = Date.now()): Promise<LabInfo> {
-	const lab: LabInfo = { id: newId(), name, created: now, updated: now };
+export function createLab(name: string, now: number = Date.now(), extra: Pick<LabInfo, 'source' | 'bytes'> = {}): Promise<LabInfo> {
+	const lab: LabInfo = { id: newId(), name, created: now, updated: now, opened: now, ...extra };
 	return withRegistry(async (db) => {
 		await db.add('labs', lab);
 		return lab;
@@ -234,9 +250,9 @@ export function renameLab(id: string, name: string, now: number = Date.now()): P
 	return update(id, (lab) => ({ ...lab, name, updated: now }));
 }
 
-/** Records that a lab changed (its `updated` time); undefined when there is no such lab. */
-export function touchLab(id: string, now: number = Date.now()): Promise<LabInfo | undefined> {
-	return update(id, (lab) => ({ ...lab, updated: now }));
+/** Records that a lab changed (its `updated` time, and `patch`); undefined when there is no such lab. */
+export function touchLab(id: string, now: number = Date.now(), patch: LabInfoPatch = {}): Promise<LabInfo | undefined> {
+	return update(id, (lab) => ({ ...lab, ...patch, updated: now }));
 }
 
 /**

@@ -3,7 +3,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { LabRunner } from '../runtime/lab-runner';
+import { LabSession } from '../runtime/session';
 import { parseScenario } from '../scenario/schema';
 import { runScenario } from '../scenario/run';
 import type { StepResult } from '../engine/lab';
@@ -22,9 +22,9 @@ describe('a lab on LabStorage', () => {
 	it('runs to the headless results with a cache of nothing (every batch evicts, loads stall), and reopens to the same state', async () => {
 		const want = [...runScenario(doc)];
 		const storage = await LabStorage.open('engine', { cacheBytes: 0 });
-		const runner = await LabRunner.open(doc, storage);
+		const runner = await LabSession.open(doc, storage);
 		const gets = vi.spyOn(IDBObjectStore.prototype, 'get');
-		await runner.run({ batchEvents: 25 });
+		await runner.advance(Number.MAX_SAFE_INTEGER, { batchEvents: 25 });
 		// Extents were dropped between batches and loaded back: the simulation waited for them.
 		expect(gets.mock.calls.length).toBeGreaterThan(0);
 		gets.mockRestore();
@@ -38,8 +38,9 @@ describe('a lab on LabStorage', () => {
 		storage.close();
 
 		const again = await LabStorage.open('engine');
-		const reopened = await LabRunner.open(doc, again);
-		expect(reopened.status().position).toBe(doc.steps.length);
+		const reopened = await LabSession.open(doc, again);
+		expect(reopened.status().done).toBe(doc.steps.length);
+		expect(reopened.finished).toBe(true);
 		expect(reopened.validity()).toEqual(validity);
 		const [vss3again] = await reopened.read('VSS', [3]);
 		expect(vss3again).toBe(vss3);

@@ -16,6 +16,7 @@
  */
 import type { IDBPTransaction } from 'idb';
 import type { StoreFactory } from '../engine/block-store';
+import type { SimEvent } from '../engine/events';
 import { LabDisks, type DirtyExtent, type TrimOptions } from './idb-block-store';
 import { IdbMapStore, type DirtyMap } from './idb-map-store';
 import { openLabDb, StorageError, type LabDb, type LabSchema, type OpenOptions, type StoredMap } from './lab-db';
@@ -51,6 +52,9 @@ function size(bytes: number): string {
 	return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
+/** What one journal event takes in IndexedDB, about: enough to say how big a lab is. */
+const JOURNAL_EVENT_BYTES = 120;
+
 const KEPT = 'Nothing was lost: the changes stay in memory and the next flush that succeeds saves them.';
 
 /** What a failed flush rejects with: a StorageError whose message says plainly what happened. */
@@ -84,6 +88,7 @@ export class LabStorage {
 	private metaDirty = new Map<string, number>();
 	private metaVersion = 0;
 	private closed: string | null = null;
+	private chunks = new Map<number, SimEvent[]>();
 
 	private constructor(
 		readonly labId: string,
@@ -180,9 +185,24 @@ export class LabStorage {
 		this.setMeta(key, undefined);
 	}
 
+	/** About how many bytes the lab stores: its disks' extents and its journal. */
+	storedBytes(journalEvents: number): number {
+		return this.disks.storedBytes() + journalEvents * JOURNAL_EVENT_BYTES;
+	}
+
+	/** Keeps a chunk of the journal, durable at the next flush. */
+	putChunk(index: number, events: SimEvent[]): void {
+		this.chunks.set(index, events);
+	}
+
+	/** A chunk of the journal: the one not yet flushed, else the stored one. */
+	async getChunk(index: number): Promise<SimEvent[] | undefined> {
+		return this.chunks.get(index) ?? (await this.db.get('journal', index));
+	}
+
 	/** True while something written is not yet durable. */
 	get dirty(): boolean {
-		if (this.disks.dirtyCount || this.metaDirty.size) return true;
+		if (this.disks.dirtyCount || this.metaDirty.size || this.chunks.size) return true;
 		for (const m of this.mapStores.values()) if (m.dirty) return true;
 		return false;
 	}
@@ -210,12 +230,13 @@ export class LabStorage {
 		const meta: DirtyMeta[] = [];
 		for (const [key, version] of this.metaDirty)
 			meta.push(this.meta.has(key) ? { key, version, value: this.meta.get(key), deleted: false } : { key, version, deleted: true });
-		if (!extents.length && !maps.length && !meta.length) return;
+		const chunks = [...this.chunks];
+		if (!extents.length && !maps.length && !meta.length && !chunks.length) return;
 
 		let bytes = 0;
-		let tx: IDBPTransaction<LabSchema, ['extents', 'maps', 'meta'], 'readwrite'>;
+		let tx: IDBPTransaction<LabSchema, ['extents', 'maps', 'meta', 'journal'], 'readwrite'>;
 		try {
-			tx = this.db.transaction(['extents', 'maps', 'meta'], 'readwrite');
+			tx = this.db.transaction(['extents', 'maps', 'meta', 'journal'], 'readwrite');
 		} catch (e) {
 			throw flushError(e, bytes);
 		}
@@ -237,6 +258,8 @@ export class LabStorage {
 				}
 			const mt = tx.objectStore('meta');
 			for (const m of meta) ops.push(m.deleted ? mt.delete(m.key) : mt.put(m.value, m.key));
+			const js = tx.objectStore('journal');
+			for (const [index, events] of chunks) ops.push(js.put(events, index));
 		} catch (e) {
 			// A put refused synchronously (a value that cannot be cloned, a closed connection).
 			try {
@@ -259,6 +282,7 @@ export class LabStorage {
 		this.disks.markClean(extents);
 		for (const [store, list] of maps) store.markClean(list);
 		for (const m of meta) if (this.metaDirty.get(m.key) === m.version) this.metaDirty.delete(m.key);
+		for (const [index, events] of chunks) if (this.chunks.get(index) === events) this.chunks.delete(index);
 	}
 
 	/** Drops clean cached extents beyond the budget (see LabDisks.trim). Returns bytes dropped. */

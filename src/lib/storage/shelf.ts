@@ -1,6 +1,6 @@
 /**
  * The engine worker's shelf of labs (LabShelf of src/lib/runtime/engine-api.ts) on IndexedDB:
- * the registry database lists them, each lab's own database holds its disks, maps and meta.
+ * the registry database lists them, each lab's own database holds its disks, maps, journal and meta.
  *
  * @example
  * expose(createEngineApi(idbShelf(), { clock: () => performance.now() }));
@@ -14,10 +14,10 @@ export function idbShelf(opts: LabStorageOptions = {}): LabShelf | null {
 	if (typeof indexedDB === 'undefined' || !indexedDB) return null;
 	return {
 		list: () => listLabs(),
-		create: (name) => createLab(name),
+		create: (name, extra) => createLab(name, Date.now(), extra),
 		open: (id) => LabStorage.open(id, opts),
 		remove: (id) => deleteLab(id),
-		touch: async (id) => void (await touchLab(id)),
+		touch: async (id, patch) => void (await touchLab(id, Date.now(), patch)),
 		estimate: () => storageEstimate()
 	};
 }

@@ -1,0 +1,379 @@
+import type { SimEvent } from '../engine/events';
+import type { StoreFactory } from '../engine/block-store';
+import { memoryStores } from '../engine/block-store';
+import { Driver, type Durable } from '../engine/driver';
+import { Lab, type Step, type StepResult } from '../engine/lab';
+import type { Description } from '../engine/layout/types';
+import { Replay } from '../engine/replay';
+import { inspect } from '../engine/inspect';
+import { toHex } from '../engine/bytes';
+import { MemoryMapStore, type MapStore } from '../engine/snapshot/validity-map';
+import { labSpecOf, type ScenarioDocument } from '../scenario/schema';
+import { Journal, type ChunkStore } from './journal';
+
+/**
+ * Where a lab keeps what outlives the page: its disks, its validity maps, its journal and a few
+ * named records. `flush` makes everything written so far durable at once, in one transaction.
+ */
+export interface LabPersistence extends ChunkStore {
+	readonly durable: boolean;
+	stores: StoreFactory;
+	maps(node: string): MapStore;
+	getMeta<T>(key: string): T | undefined;
+	setMeta(key: string, value: unknown): void;
+	flush(): Promise<void>;
+	/**
+	 * Lets go of cached blocks beyond the cache's budget (clean ones only). `idle`: no disk I/O is
+	 * queued, so blocks loaded for one may go too.
+	 */
+	trim?(opts?: { idle?: boolean }): unknown;
+}
+
+/** A lab that lives only as long as the page: the fallback when storage is unavailable. */
+export function memoryPersistence(): LabPersistence {
+	const meta = new Map<string, unknown>();
+	const maps = new Map<string, MapStore>();
+	const chunks = new Map<number, SimEvent[]>();
+	return {
+		durable: false,
+		stores: memoryStores,
+		maps: (node) => maps.get(node) ?? maps.set(node, new MemoryMapStore()).get(node)!,
+		getMeta: <T>(key: string) => meta.get(key) as T | undefined,
+		setMeta: (key, value) => void meta.set(key, value),
+		putChunk: (index, events) => void chunks.set(index, events),
+		getChunk: (index) => chunks.get(index),
+		flush: async () => {}
+	};
+}
+
+/** What a lab remembers of its own history beside the journal. */
+export interface History {
+	/** Every power cut it lived through, oldest first: what was durable each time. */
+	cuts: Durable[];
+	/** Every version of every description the allocator wrote, oldest first. */
+	descriptions: Record<string, Description[]>;
+}
+
+/** What is saved at every flush: the durable state, and whether the run had finished then. */
+interface Saved extends Durable {
+	finished: boolean;
+	results: StepResult[];
+}
+
+/** What the page is told with every batch. */
+export interface SessionStatus {
+	/** Events in the journal: the newest the views can show. */
+	head: number;
+	/** Every step has run to quiescence: there is nothing past the head. */
+	finished: boolean;
+	/** Top-level steps finished, of `total`. */
+	done: number;
+	total: number;
+	running: boolean;
+	/** Each virtual snapshot's copy progress: bits at 1 of all its bits. */
+	maps: Record<string, { valid: number; blocks: number }>;
+	simTime: number;
+	/** The newest step results. */
+	results: StepResult[];
+	/** Why nothing has been made durable since: storage failed under the running lab. */
+	storageProblem: string | null;
+}
+
+/** New journal events and what came with them, posted to the page once they are durable. */
+export interface SessionBatch {
+	/** Journal index of `events[0]`. */
+	from: number;
+	events: SimEvent[];
+	/** Description versions written since the last batch, by object. */
+	descriptions: Record<string, Description[]>;
+	status: SessionStatus;
+}
+
+export interface AdvanceOptions {
+	/** Called after every batch, once it is durable. */
+	onBatch?: (b: SessionBatch) => void;
+	/** Events per batch at most. */
+	batchEvents?: number;
+	/** Real milliseconds per batch at most, by the clock given. */
+	batchMs?: number;
+	clock?: () => number;
+	/** Lets the page's messages (pause) through between batches. */
+	yieldToHost?: () => Promise<void>;
+}
+
+/** After a failed flush, batches to let pass before trying again. */
+const RETRY_EVERY = 50;
+
+const DOCUMENT = 'document';
+const SAVED = 'saved';
+const HISTORY = 'history';
+const PLACE = 'place';
+
+/**
+ * One lab in the engine worker: its scenario document, the live system driving it (disks, maps
+ * and descriptions on the lab's persistence), its journal and the learner's place in it. The
+ * system runs ahead of the views only as far as they ask (`advance`), in batches, each made
+ * durable in one flush with the journal up to it: what is durable is always a moment the whole
+ * system was in, and the journal never says more than the disks remember.
+ *
+ * Reopening a lab whose run had not finished is a power cut: the system is built again from what
+ * was durable, and the journal goes on with the `power` event and the recovery.
+ *
+ * @example
+ * const s = await LabSession.open(doc, memoryPersistence());
+ * await s.advance(5000, { onBatch: (b) => post(b) });
+ * await s.events(0, 100);          // the first hundred events, from the journal
+ */
+export class LabSession {
+	private driver: Driver | null = null;
+	/** The system as durable, for reading blocks when nothing runs (a finished lab). */
+	private still: Lab | null = null;
+	private paused = false;
+	private active: Promise<void> | null = null;
+	/** Journal events the page has not been sent yet. */
+	private pending: SimEvent[] = [];
+	private fresh: Record<string, Description[]> = {};
+	private storageProblem: string | null = null;
+	private skipped = 0;
+	private replay: Replay | null = null;
+	private results: StepResult[];
+
+	private constructor(
+		readonly doc: ScenarioDocument,
+		private readonly persistence: LabPersistence,
+		readonly journal: Journal,
+		readonly history: History,
+		private saved: Saved | undefined
+	) {
+		this.results = saved?.results ?? [];
+	}
+
+	/** Opens the lab of `doc` on `persistence`: new, or as it was left (a power cut if it was running). */
+	static async open(doc: ScenarioDocument, persistence: LabPersistence): Promise<LabSession> {
+		const saved = persistence.getMeta<Saved>(SAVED);
+		const history = persistence.getMeta<History>(HISTORY) ?? { cuts: [], descriptions: {} };
+		const journal = await Journal.open(persistence, saved?.kept ?? 0);
+		const session = new LabSession(doc, persistence, journal, history, saved);
+		if (!saved) {
+			session.driver = session.build();
+			persistence.setMeta(DOCUMENT, doc);
+			await session.persist();
+		} else if (!saved.finished) {
+			history.cuts.push(saved);
+			session.driver = session.build(saved);
+		}
+		// What the journal holds at opening is read with `events`; batches bring only what comes after.
+		session.pending = [];
+		session.fresh = {};
+		return session;
+	}
+
+	private build(from?: Durable): Driver {
+		const p = this.persistence;
+		return new Driver(labSpecOf(this.doc), this.doc.steps as Step[], {
+			stores: p.stores,
+			maps: (n) => p.maps(n),
+			keepLog: false,
+			from,
+			onEvent: (e, lab) => {
+				this.journal.append(e);
+				this.pending.push(e);
+				if (e.type !== 'describe') return;
+				const d = lab.allocator.catalog.objects.get(e.object);
+				if (!d) return;
+				const copy = structuredClone(d);
+				(this.history.descriptions[e.object] ??= []).push(copy);
+				(this.fresh[e.object] ??= []).push(copy);
+			}
+		});
+	}
+
+	/** The learner's place in the journal, as last saved. */
+	get place(): number {
+		return Math.min(this.persistence.getMeta<number>(PLACE) ?? 0, this.journal.length);
+	}
+
+	get finished(): boolean {
+		return this.driver ? this.driver.finished : !!this.saved?.finished;
+	}
+
+	/** True when this opening of the lab came back from a power cut. */
+	get recovered(): boolean {
+		return !!this.driver && this.driver.base > 0;
+	}
+
+	/** The system as it stands now: the live one, or the durable one of a finished lab. */
+	private system(): Lab {
+		if (this.driver) return this.driver.lab;
+		if (!this.still) {
+			const p = this.persistence;
+			const lab = new Lab(labSpecOf(this.doc), { stores: p.stores, maps: (n) => p.maps(n), keepLog: false });
+			const state = this.saved!.state;
+			lab.allocator.catalog.replace(state.descriptions);
+			for (const id of state.downDisks) lab.disks.get(id)!.failed = true;
+			this.still = lab;
+		}
+		return this.still;
+	}
+
+	status(): SessionStatus {
+		const lab = this.system();
+		const progress = this.driver?.progress ?? this.saved!.progress;
+		return {
+			head: this.journal.length,
+			finished: this.finished,
+			done: progress.done,
+			total: this.doc.steps.length,
+			running: this.active !== null,
+			maps: Object.fromEntries(Object.entries(lab.validityMaps()).map(([id, m]) => [id, { valid: m.valid, blocks: m.blocks }])),
+			simTime: lab.sim.now,
+			results: (this.driver?.results ?? this.results).slice(-20),
+			storageProblem: this.storageProblem
+		};
+	}
+
+	/**
+	 * Runs the system until the journal holds at least `until` events, the run ends or `pause` is
+	 * called; resolves when it stops. Each batch is durable before the page hears of it.
+	 */
+	advance(until: number, opts: AdvanceOptions = {}): Promise<void> {
+		if (this.active) return this.active;
+		this.paused = false;
+		this.active = this.loop(until, opts).finally(() => {
+			this.active = null;
+		});
+		return this.active;
+	}
+
+	pause(): Promise<void> {
+		this.paused = true;
+		return this.active ?? Promise.resolve();
+	}
+
+	private async loop(until: number, opts: AdvanceOptions): Promise<void> {
+		const d = this.driver;
+		if (!d) return;
+		const clock = opts.clock ?? (() => 0);
+		const maxEvents = opts.batchEvents ?? 20_000;
+		const maxMs = opts.batchMs ?? 12;
+		const sim = d.lab.sim;
+		while (!this.paused && this.journal.length < until && !d.finished) {
+			const start = clock();
+			let n = 0;
+			while (this.journal.length < until && n < maxEvents && d.tick()) if ((++n & 255) === 0 && clock() - start > maxMs) break;
+			if (sim.stalled) await Promise.all(sim.takeStalls());
+			await this.persist();
+			opts.onBatch?.(this.batch());
+			this.persistence.trim?.({ idle: sim.idle });
+			if (opts.yieldToHost) await opts.yieldToHost();
+		}
+	}
+
+	/** What the last flush made durable (all of it, when storage failed: the lab goes on in memory). */
+	private batch(): SessionBatch {
+		const b = { from: this.journal.length - this.pending.length, events: this.pending, descriptions: this.fresh, status: this.status() };
+		this.pending = [];
+		this.fresh = {};
+		return b;
+	}
+
+	/**
+	 * Makes the journal, the system's state and the learner's place durable in one flush, and waits
+	 * for it. When storage fails (a full quota), the lab goes on in memory, where everything it did is
+	 * still held, says so, and tries again now and then.
+	 */
+	private async persist(): Promise<void> {
+		if (this.storageProblem && ++this.skipped < RETRY_EVERY) return;
+		this.skipped = 0;
+		const p = this.persistence;
+		this.journal.sync();
+		if (this.driver) {
+			this.saved = { ...this.driver.durable(), finished: this.driver.finished, results: this.driver.results.slice(-20) };
+			p.setMeta(SAVED, this.saved);
+		}
+		p.setMeta(HISTORY, this.history);
+		try {
+			await p.flush();
+			this.storageProblem = null;
+		} catch (e) {
+			this.storageProblem = e instanceof Error ? e.message : String(e);
+		}
+	}
+
+	/** Saves the learner's place; durable at once when nothing runs, else with the next batch. */
+	async setPlace(position: number): Promise<void> {
+		this.persistence.setMeta(PLACE, Math.max(0, Math.min(Math.round(position), this.journal.length)));
+		if (!this.active && !this.storageProblem) await this.persistence.flush().catch(() => {});
+	}
+
+	/** Journal events `from` to `to` (not included). */
+	events(from: number, to: number): Promise<SimEvent[]> {
+		return this.journal.read(from, to);
+	}
+
+	/** Each virtual snapshot's validity map now, as a string of 0 and 1, block 0 first. */
+	validity(): Record<string, string> {
+		return this.system().validity();
+	}
+
+	/** What blocks of an object hold now, read straight from the disks (lower-case hex). */
+	async read(object: string, blocks: number[]): Promise<Array<string | null>> {
+		const lab = this.system();
+		if (!lab.allocator.catalog.objects.has(object)) throw new Error(`unknown object ${object}`);
+		const out: Array<string | null> = [];
+		for (const b of blocks) {
+			for (;;) {
+				const r = inspect(lab.inspectSource(), object, b);
+				if (r.missing.length) {
+					await Promise.all(r.missing.map((m) => lab.disks.get(m.disk)!.store.load?.(m.block)));
+					continue;
+				}
+				out.push(r.data ? toHex(r.data) : null);
+				break;
+			}
+		}
+		return out;
+	}
+
+	/**
+	 * What blocks of objects or disks held after `position` events of the journal: the lab's
+	 * history (power cuts included) built again in memory and run forward to there. A later
+	 * position continues the replay already built; an earlier one starts over.
+	 */
+	contents(position: number, wanted: ContentsRequest[]): Contents {
+		if (!this.replay || this.replay.emitted > position)
+			this.replay = new Replay(labSpecOf(this.doc), this.doc.steps as Step[], this.history.cuts, { keepLog: false });
+		this.replay.runTo(Math.min(position, this.journal.length));
+		const lab = this.replay.lab;
+		const src = lab.inspectSource();
+		const out: Contents = {};
+		let budget = CONTENTS_LIMIT;
+		for (const { id, from, count } of wanted) {
+			const disk = lab.disks.get(id);
+			const size = disk ? disk.store.blocks : lab.allocator.catalog.objects.get(id)?.blocks;
+			if (size === undefined) throw new Error(`unknown object or disk ${id}`);
+			const end = Math.min(size, from + Math.max(0, Math.min(count, budget)));
+			const list: Array<string | null> = [];
+			for (let b = Math.max(0, from); b < end; b++) {
+				const bytes = disk ? (disk.failed ? undefined : disk.store.read(b)) : inspect(src, id, b).data;
+				list.push(bytes ? toHex(bytes) : null);
+			}
+			budget -= list.length;
+			out[id] = list;
+		}
+		return out;
+	}
+}
+
+/** A range of blocks of an object or a disk whose contents a view wants. */
+export interface ContentsRequest {
+	id: string;
+	from: number;
+	count: number;
+}
+
+/** Block contents as lower-case hex; null where no copy can be read. */
+export type Contents = Record<string, Array<string | null>>;
+
+/** Most blocks one contents request may ask for: a view shows a page of blocks, never a volume. */
+export const CONTENTS_LIMIT = 4096;
