@@ -229,15 +229,26 @@ export class Player {
 	}
 
 	/**
-	 * A power cut of the whole simulated system: the worker is ended at once, wherever the run
-	 * stands, and started again; the lab reopens from what was durable and the views show the
-	 * recovery from the moment the power came back.
+	 * A power cut of the whole simulated system at the event shown: the worker is ended at once and
+	 * started again; the lab reopens from what was durable and the views show the recovery from the
+	 * moment the power came back. Following a live run, the cut falls wherever the run stands; at
+	 * an earlier event, the lab is first made to hold its history up to there and nothing after.
 	 */
 	async pullThePlug(): Promise<void> {
-		if (!this.lab) return;
+		if (!this.lab || !this.api) return;
 		const { id } = this.lab;
 		const at = this.position;
 		this.pause();
+		if (!(this.running && this.following)) {
+			this.loading = 'Cutting the power…';
+			try {
+				await this.api.cutAt(++this.latest, at);
+			} catch (e) {
+				this.error = message(e);
+				this.loading = null;
+				return;
+			}
+		}
 		this.worker?.terminate();
 		this.worker = null;
 		this.api = null;

@@ -1,15 +1,16 @@
 import type { BlockStore, StoreFactory } from './block-store';
 import { memoryStores } from './block-store';
 import { Driver, type Durable } from './driver';
-import type { LabOptions, LabSpec, Step, StepResult } from './lab';
-import type { Lab } from './lab';
+import type { SimEvent } from './events';
+import type { Lab, LabOptions, LabSpec, Step, StepResult } from './lab';
 import { MemoryMapStore, type MapStore } from './snapshot/validity-map';
 
 /**
  * A run of a scenario built again in memory, power cuts included, so that it can stand at any
  * event of the history a lab lived: the same spec, steps and cuts always give the same event log,
  * so going back is building anew and running forward, never undoing. At each cut the system is
- * built again on the same disks and maps, from the state that was durable then.
+ * built again on the same disks and maps, from the state that was durable then. The disks and maps
+ * are in memory unless `opts` gives stores that need no waiting (a lab's empty new database).
  *
  * @example
  * const rec = new Replay(spec, steps);
@@ -24,7 +25,7 @@ export class Replay {
 	private readonly mapStores = new Map<string, MapStore>();
 	private readonly opts: LabOptions;
 	/** Every event of the history so far, when the log is kept. */
-	readonly log: import('./events').SimEvent[] = [];
+	readonly log: SimEvent[] = [];
 
 	constructor(
 		private readonly spec: LabSpec,
@@ -32,15 +33,16 @@ export class Replay {
 		private readonly cuts: readonly Durable[] = [],
 		opts: LabOptions = {}
 	) {
-		const stores: StoreFactory = (id, blockSize, blocks) =>
-			this.disks.get(id) ?? this.disks.set(id, memoryStores(id, blockSize, blocks)).get(id)!;
+		const make = opts.stores ?? memoryStores;
+		const stores: StoreFactory = (id, blockSize, blocks) => this.disks.get(id) ?? this.disks.set(id, make(id, blockSize, blocks)).get(id)!;
+		const makeMaps = opts.maps ?? (() => new MemoryMapStore());
 		const keep = opts.keepLog ?? true;
 		const onEvent = opts.onEvent;
 		this.opts = {
 			...opts,
 			keepLog: false,
 			stores,
-			maps: (node) => this.mapStores.get(node) ?? this.mapStores.set(node, new MemoryMapStore()).get(node)!,
+			maps: (node) => this.mapStores.get(node) ?? this.mapStores.set(node, makeMaps(node)).get(node)!,
 			onEvent: keep || onEvent ? (e, lab) => (keep && this.log.push(e), onEvent?.(e, lab)) : undefined
 		};
 		this.driver = new Driver(spec, steps, this.opts);
@@ -57,6 +59,11 @@ export class Replay {
 
 	get results(): readonly StepResult[] {
 		return this.driver.results;
+	}
+
+	/** What a power cut now would leave. */
+	durable(): Durable {
+		return this.driver.durable();
 	}
 
 	/** True once every step has run to quiescence after the last cut. */

@@ -13,6 +13,8 @@ export interface LabShelf {
 	create(name: string, extra: { source?: string; bytes?: number }): Promise<LabSummary>;
 	open(id: string): Promise<LabPersistence & { close(): void; storedBytes?(journalEvents: number): number }>;
 	remove(id: string): Promise<void>;
+	/** Empties a lab's database and keeps it listed: it is about to be filled again. */
+	wipe(id: string): Promise<void>;
 	touch(id: string, patch?: LabInfoPatch): Promise<void>;
 	estimate(): Promise<{ used: number; quota: number } | null>;
 }
@@ -217,6 +219,23 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 			}
 			if (shelf) await shelf.remove(labId);
 			return api.listLabs();
+		},
+
+		async cutAt(_request: number, position: number) {
+			if (!open) throw new Error('no lab is open');
+			const o = open;
+			if (!shelf || !o.persistence.durable) throw new Error('This lab lives in memory only: a power cut would lose all of it.');
+			await o.session.pause();
+			o.persistence.close?.();
+			open = null;
+			await shelf.wipe(o.id);
+			const persistence = await shelf.open(o.id);
+			try {
+				await o.session.rebuildAt(position, persistence);
+			} finally {
+				persistence.close();
+			}
+			await shelf.touch(o.id, { place: position });
 		},
 
 		async read(object: string, blocks: number[]) {

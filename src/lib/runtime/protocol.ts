@@ -88,6 +88,11 @@ export interface EngineApi {
 	reset(request: number): Promise<LabView>;
 	/** Deletes a lab (closing it first if open); answers the labs left. */
 	remove(labId: string): Promise<LabSummary[]>;
+	/**
+	 * Leaves the open lab as a power cut right after event `position` would: what it did after is
+	 * gone, and it is closed. Reopening it (in a new worker) comes back from that moment.
+	 */
+	cutAt(request: number, position: number): Promise<void>;
 	/** What blocks of an object hold now, read straight from the disks, as lower-case hex. */
 	read(object: string, blocks: number[]): Promise<Array<string | null>>;
 	/** What blocks of objects or disks held after `position` events of the open lab's journal. */

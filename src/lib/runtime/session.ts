@@ -170,22 +170,44 @@ export class LabSession {
 
 	private build(from?: Durable): Driver {
 		const p = this.persistence;
+		const note = journalling(this.journal, this.history);
 		return new Driver(labSpecOf(this.doc), this.doc.steps as Step[], {
 			stores: p.stores,
 			maps: (n) => p.maps(n),
 			keepLog: false,
 			from,
 			onEvent: (e, lab) => {
-				this.journal.append(e);
+				const described = note(e, lab);
 				this.pending.push(e);
-				if (e.type !== 'describe') return;
-				const d = lab.allocator.catalog.objects.get(e.object);
-				if (!d) return;
-				const copy = structuredClone(d);
-				(this.history.descriptions[e.object] ??= []).push(copy);
-				(this.fresh[e.object] ??= []).push(copy);
+				if (described) (this.fresh[described.id] ??= []).push(described);
 			}
 		});
+	}
+
+	/**
+	 * Makes `persistence` (a new, empty database) hold this lab's history up to event `position`
+	 * and nothing after, as a power cut at that moment would leave it: the history is run again on
+	 * it, power cuts included. Opening it then comes back from that cut.
+	 */
+	async rebuildAt(position: number, persistence: LabPersistence): Promise<void> {
+		const at = Math.max(0, Math.min(position, this.journal.length));
+		const journal = await Journal.open(persistence, 0);
+		const history: History = { cuts: this.history.cuts.filter((c) => c.kept < at), descriptions: {} };
+		const replay = new Replay(labSpecOf(this.doc), this.doc.steps as Step[], history.cuts, {
+			stores: persistence.stores,
+			maps: (n) => persistence.maps(n),
+			keepLog: false,
+			onEvent: journalling(journal, history)
+		});
+		replay.runTo(at);
+		journal.sync();
+		// Not finished, even at the end: the power went out, and the system comes back.
+		const saved: Saved = { ...replay.durable(), finished: false, results: replay.results.slice(-20) };
+		persistence.setMeta(DOCUMENT, this.doc);
+		persistence.setMeta(SAVED, saved);
+		persistence.setMeta(HISTORY, history);
+		persistence.setMeta(PLACE, at);
+		await persistence.flush();
 	}
 
 	/** The learner's place in the journal, as last saved. */
@@ -363,6 +385,22 @@ export class LabSession {
 		}
 		return out;
 	}
+}
+
+/**
+ * Appends every event to the journal and keeps every description version the allocator writes;
+ * answers the version an event wrote, if it wrote one.
+ */
+function journalling(journal: Journal, history: History): (e: SimEvent, lab: Lab) => Description | undefined {
+	return (e, lab) => {
+		journal.append(e);
+		if (e.type !== 'describe') return undefined;
+		const d = lab.allocator.catalog.objects.get(e.object);
+		if (!d) return undefined;
+		const copy = structuredClone(d);
+		(history.descriptions[e.object] ??= []).push(copy);
+		return copy;
+	};
 }
 
 /** A range of blocks of an object or a disk whose contents a view wants. */

@@ -6,7 +6,8 @@
  * expose(createEngineApi(idbShelf(), { clock: () => performance.now() }));
  */
 import type { LabShelf } from '../runtime/engine-api';
-import { createLab, deleteLab, listLabs, storageEstimate, touchLab } from './lab-db';
+import { deleteDB } from 'idb';
+import { createLab, deleteLab, labDbName, listLabs, storageEstimate, touchLab } from './lab-db';
 import { LabStorage, type LabStorageOptions } from './lab-storage';
 
 /** Null when this context has no IndexedDB at all (the API then keeps labs in memory). */
@@ -17,6 +18,7 @@ export function idbShelf(opts: LabStorageOptions = {}): LabShelf | null {
 		create: (name, extra) => createLab(name, Date.now(), extra),
 		open: (id) => LabStorage.open(id, opts),
 		remove: (id) => deleteLab(id),
+		wipe: (id) => deleteDB(labDbName(id)),
 		touch: async (id, patch) => void (await touchLab(id, Date.now(), patch)),
 		estimate: () => storageEstimate()
 	};
