@@ -1,8 +1,9 @@
 import { proxy, wrap, type Remote } from 'comlink';
-import type { BatchMessage, Contents, ContentsRequest, EngineApi, LabSummary, LabView, OpenRequest } from '$lib/runtime/protocol';
+import type { BatchMessage, Contents, ContentsRequest, EngineApi, LabView, OpenRequest } from '$lib/runtime/protocol';
 import { RecordingBuilder, type Recording } from '$lib/player/recording';
 import { Frames, type Frame } from '$lib/player/frame';
 import { Flights, type DiskBusy, type Packet } from '$lib/player/flights';
+import { placeOf, rememberPlace } from './places';
 
 function message(e: unknown): string {
 	return e instanceof Error ? e.message : String(e);
@@ -50,8 +51,6 @@ export class Player {
 	rec = $state.raw<Recording | null>(null);
 	/** The open lab: its id, title, whether it is durable, its run's status. */
 	lab = $state.raw<LabView | null>(null);
-	/** Every lab kept in this browser, newest first. */
-	labs = $state.raw<LabSummary[]>([]);
 	/** Events shown: 0 before the first, `rec.events.length` after the last. */
 	position = $state(0);
 	/** Simulated time the animation stands at, in microseconds. */
@@ -95,6 +94,8 @@ export class Player {
 	private wanted: ContentsRequest[] = [];
 	private contentsTimer: ReturnType<typeof setTimeout> | null = null;
 	private placeTimer: ReturnType<typeof setTimeout> | null = null;
+	/** Where the learner asked to go, past the head of the live run: reached as the run comes. */
+	private ahead: number | null = null;
 	/** Labs opened only to watch (the sandbox's preview): kept in memory, never listed. */
 	private readonly ephemeral: boolean;
 
@@ -136,22 +137,6 @@ export class Player {
 		this.api = null;
 	}
 
-	/** Lists the labs kept in this browser. */
-	async refreshLabs(): Promise<void> {
-		const labs = await this.api?.listLabs().catch(() => undefined);
-		if (labs) this.labs = labs;
-	}
-
-	/** Deletes a lab kept in this browser. */
-	async removeLab(id: string): Promise<void> {
-		if (!this.api) return;
-		try {
-			this.labs = await this.api.remove(id);
-		} catch (e) {
-			this.error = message(e);
-		}
-	}
-
 	/**
 	 * Opens a lab — a new one from a document (or the one made from the same source before), or a
 	 * kept one by id — and stands at `position` (default: where the learner left it). The run goes
@@ -183,9 +168,10 @@ export class Player {
 			this.holds = [];
 			this.heldAt = null;
 			this.following = !!opts.follow;
-			this.seek(opts.follow ? this.length : (position ?? lab.place));
+			this.running = !lab.status.finished;
+			this.seek(opts.follow ? this.length : (position ?? placeOf(lab.id) ?? lab.place));
 			this.loading = null;
-			if (!lab.status.finished) void this.advance(request);
+			if (this.running) void this.advance(request);
 			if (lab.durable && this.persisted === null) void this.keep();
 			return true;
 		} catch (e) {
@@ -211,6 +197,12 @@ export class Player {
 	/** Opens a new lab from a scenario document (JSON text or parsed). */
 	load(document: unknown, position = 0): Promise<boolean> {
 		return this.open({ document }, position);
+	}
+
+	/** What blocks of an object of the open lab hold now, read straight from its disks (hex; null: unreadable). */
+	async read(object: string, blocks: number[]): Promise<Array<string | null>> {
+		if (!this.api) throw new Error('The engine is not running.');
+		return this.api.read(object, blocks);
 	}
 
 	/** Starts the open lab over from its document. */
@@ -274,7 +266,10 @@ export class Player {
 		} catch (e) {
 			if (request === this.latest) this.error = message(e);
 		} finally {
-			if (request === this.latest) this.running = false;
+			if (request === this.latest) {
+				this.running = false;
+				if (this.ahead !== null) this.seek(this.ahead);
+			}
 		}
 	}
 
@@ -290,7 +285,8 @@ export class Player {
 		this.flights?.extend();
 		this.rec = this.builder.recording();
 		this.lab = { ...this.lab, status: b.status, notice: b.status.storageProblem ? `This lab lives in memory only and will not survive a reload. ${b.status.storageProblem}` : this.lab.notice };
-		if (this.following && atHead && !this.playing) this.seek(this.length);
+		if (this.ahead !== null) this.seek(this.ahead);
+		else if (this.following && atHead && !this.playing) this.seek(this.length);
 	}
 
 	/** Saves the place in the lab and the address, once it stays put. */
@@ -305,6 +301,7 @@ export class Player {
 		if (!this.lab || !this.api) return;
 		void this.api.setPlace(this.position).catch(() => {});
 		if (this.ephemeral || !this.lab.durable || typeof location === 'undefined') return;
+		rememberPlace(this.lab.id, this.position);
 		const url = new URL(location.href);
 		if (url.pathname.endsWith('/play') || url.pathname.endsWith('/play/')) {
 			url.search = `?lab=${encodeURIComponent(this.lab.id)}&at=${this.position}`;
@@ -313,10 +310,15 @@ export class Player {
 		}
 	}
 
-	/** Goes to a position: the state after that many events, at the time of the last of them. */
+	/**
+	 * Goes to a position: the state after that many events, at the time of the last of them. Past
+	 * the head of a live run it goes as far as the run has come, and on as the run comes further.
+	 */
 	seek(position: number): void {
 		if (!this.rec || !this.frames) return;
-		const p = Math.max(0, Math.min(Math.round(position) || 0, this.length));
+		const want = Math.max(0, Math.round(position) || 0);
+		this.ahead = this.running && want > this.length ? want : null;
+		const p = Math.min(want, this.length);
 		this.position = p;
 		this.now = p > 0 ? this.rec.events[p - 1].t : 0;
 		if (p < this.length) this.following = false;

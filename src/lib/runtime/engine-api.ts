@@ -21,6 +21,12 @@ export interface LabShelf {
 
 const MEMORY_NOTICE = 'This lab lives in memory only and will not survive a reload.';
 
+/**
+ * Events a lab runs before it is shown: a teaching scenario is whole when the player first draws
+ * it (its chapters, questions and end are known); a big lab goes on live from there.
+ */
+const OPEN_EVENTS = 50_000;
+
 interface Open {
 	id: string;
 	name: string;
@@ -85,6 +91,13 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 			status,
 			storage
 		};
+	};
+
+	/** The view of a lab just opened, run far enough to be shown (see OPEN_EVENTS). */
+	const opened = async (): Promise<LabView> => {
+		const s = open!.session;
+		if (!s.finished && s.journal.length < OPEN_EVENTS) await s.advance(OPEN_EVENTS, { clock: opts.clock, yieldToHost: opts.yieldToHost });
+		return view();
 	};
 
 	/** Tells the registry what "Your labs" shows of the open lab. */
@@ -161,12 +174,12 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 			if (req.labId) {
 				open = await reopen(req.labId);
 				await touch({ opened: Date.now() });
-				return view();
+				return opened();
 			}
 			const doc = documentOf(req.document);
 			if (req.ephemeral) {
 				open = await inMemory(doc, req.name ?? doc.title ?? 'Untitled lab', null);
-				return view();
+				return opened();
 			}
 			const source = req.source ?? documentSource(doc);
 			if (!req.fresh) {
@@ -174,11 +187,11 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 				if (same) {
 					open = await reopen(same.id);
 					await touch({ opened: Date.now() });
-					return view();
+					return opened();
 				}
 			}
 			open = await create(doc, req.name ?? doc.title ?? 'Untitled lab', source);
-			return view();
+			return opened();
 		},
 
 		async events(_request: number, from: number, to: number) {
@@ -199,7 +212,9 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 		},
 
 		async setPlace(position: number) {
-			await open?.session.setPlace(position);
+			if (!open) return;
+			await open.session.setPlace(position);
+			await touch();
 		},
 
 		async reset(request: number) {

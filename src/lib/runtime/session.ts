@@ -285,7 +285,9 @@ export class LabSession {
 			while (this.journal.length < until && n < maxEvents && d.tick()) if ((++n & 255) === 0 && clock() - start > maxMs) break;
 			if (sim.stalled) await Promise.all(sim.takeStalls());
 			await this.persist();
-			opts.onBatch?.(this.batch());
+			// Taken even when nobody listens: the next listener hears only what comes after.
+			const b = this.batch();
+			opts.onBatch?.(b);
 			this.persistence.trim?.({ idle: sim.idle });
 			if (opts.yieldToHost) await opts.yieldToHost();
 		}
