@@ -288,3 +288,30 @@ test('every press of → on the Timeline counts once the controls act', async ({
 	for (let i = 0; i < 168; i++) await page.keyboard.press('ArrowRight');
 	await expect(position(page)).toContainText('Event 168 of');
 });
+
+test('one lab in two tabs: one drives it, the other says so and can take it over', async ({ page, context }) => {
+	const narration = (p: Page) => p.getByRole('status', { name: 'Narration' });
+	await page.goto('/play?scenario=copy-on-write');
+	await expect(page.getByRole('slider', { name: 'Timeline' })).toBeEnabled();
+	await page.evaluate(() => (window as unknown as { snapshotPlayer: { seek(p: number): void } }).snapshotPlayer.seek(50));
+	await expect(narration(page)).toContainText('Event 50 of');
+
+	const second = await context.newPage();
+	await second.goto('/play?scenario=copy-on-write');
+	const alert = second.getByRole('alert').filter({ hasText: 'This lab is open in another tab, which drives it.' });
+	await expect(alert).toBeVisible();
+	await expect(second.getByRole('slider', { name: 'Timeline' })).toBeDisabled();
+	await second.screenshot({ path: `${SCREENSHOT_DIR}/lab-two-tabs.png` });
+	await alert.getByRole('button', { name: 'Take over' }).click();
+	await expect(second.getByRole('slider', { name: 'Timeline' })).toBeEnabled();
+	await expect(narration(second)).toContainText('Event 50 of');
+
+	// The first tab hears of it and offers to take it back.
+	const back = page.getByRole('alert').filter({ hasText: 'Another tab has taken this lab over' });
+	await expect(back).toBeVisible();
+	await back.getByRole('button', { name: 'Take over' }).click();
+	await expect(back).toHaveCount(0);
+	await expect(second.getByRole('alert').filter({ hasText: 'Another tab has taken this lab over' })).toBeVisible();
+	await page.evaluate(() => (window as unknown as { snapshotPlayer: { seek(p: number): void } }).snapshotPlayer.seek(60));
+	await expect(narration(page)).toContainText('Event 60 of');
+});

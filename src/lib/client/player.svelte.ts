@@ -1,5 +1,5 @@
 import { proxy, wrap, type Remote } from 'comlink';
-import type { BatchMessage, Contents, ContentsRequest, EngineApi, LabView, OpenRequest } from '$lib/runtime/protocol';
+import { LAB_BUSY, type BatchMessage, type Contents, type ContentsRequest, type EngineApi, type LabView, type OpenRequest } from '$lib/runtime/protocol';
 import { RecordingBuilder, type Recording } from '$lib/player/recording';
 import { Frames, type Frame } from '$lib/player/frame';
 import { Flights, type DiskBusy, type Packet } from '$lib/player/flights';
@@ -72,6 +72,11 @@ export class Player {
 	running = $state(false);
 	/** The views keep to the newest event as the live run goes on. */
 	following = $state(false);
+	/**
+	 * Why this tab does not drive the lab it shows — another tab does — or null. `takeOver()`
+	 * takes it back.
+	 */
+	elsewhere = $state.raw<string | null>(null);
 	/** Whether the browser promised to keep this site's labs under storage pressure; null before asking. */
 	persisted = $state<boolean | null>(null);
 	/**
@@ -120,6 +125,7 @@ export class Player {
 		this.worker = new Worker(new URL('../../../workers/engine.worker.ts', import.meta.url), { type: 'module' });
 		this.api = wrap<EngineApi>(this.worker);
 		void this.api.subscribe(proxy((b: BatchMessage) => this.onBatch(b)));
+		void this.api.onTaken(proxy((labId: string) => this.onTaken(labId)));
 		const media = globalThis.matchMedia?.('(prefers-reduced-motion: reduce)');
 		if (media && !this.mediaWatched) {
 			this.mediaWatched = true;
@@ -128,6 +134,8 @@ export class Player {
 		}
 	}
 	private mediaWatched = false;
+	/** What was asked to be opened last, to ask again when taking a lab over. */
+	private asked: { req: OpenRequest; position?: number } | null = null;
 
 	destroy(): void {
 		this.pause();
@@ -149,9 +157,11 @@ export class Player {
 		this.pause();
 		this.savePlaceNow();
 		this.loading = 'Opening the lab…';
+		this.asked = { req, position };
 		try {
 			const lab = await api.open(request, this.ephemeral ? { ...req, ephemeral: true } : req);
 			if (request !== this.latest) return false;
+			this.elsewhere = null;
 			const builder = new RecordingBuilder(lab.doc, lab.descriptions);
 			for (let from = 0; from < lab.status.head; from += FETCH_EVENTS) {
 				this.loading = `Loading the lab's history: ${from.toLocaleString('en')} of ${lab.status.head.toLocaleString('en')} events…`;
@@ -176,11 +186,30 @@ export class Player {
 			return true;
 		} catch (e) {
 			if (request === this.latest) {
-				this.error = message(e);
+				const why = message(e);
+				if (why.startsWith(LAB_BUSY)) this.elsewhere = `${LAB_BUSY} Take it over here, and that tab stops.`;
+				else this.error = why;
 				this.loading = null;
 			}
 			return false;
 		}
+	}
+
+	/** Takes the lab over from the tab that drives it. */
+	async takeOver(): Promise<boolean> {
+		if (!this.asked) return false;
+		const { req, position } = this.asked;
+		const id = this.lab?.id;
+		return this.open(id && !req.labId ? { labId: id, steal: true } : { ...req, steal: true }, this.lab ? this.position : position);
+	}
+
+	/** Another tab took the lab over: nothing runs here any more; the views keep what they showed. */
+	private onTaken(labId: string): void {
+		if (this.lab?.id !== labId) return;
+		this.pause();
+		this.latest++;
+		this.running = false;
+		this.elsewhere = 'Another tab has taken this lab over and drives it now. Take it back here, and that tab stops.';
 	}
 
 	/** Asks the browser to keep this site's storage under pressure (it may say no). */
@@ -298,7 +327,7 @@ export class Player {
 	private savePlaceNow(): void {
 		if (this.placeTimer) clearTimeout(this.placeTimer);
 		this.placeTimer = null;
-		if (!this.lab || !this.api) return;
+		if (!this.lab || !this.api || this.elsewhere) return;
 		void this.api.setPlace(this.position).catch(() => {});
 		if (this.ephemeral || !this.lab.durable || typeof location === 'undefined') return;
 		rememberPlace(this.lab.id, this.position);
@@ -472,7 +501,7 @@ export class Player {
 
 	// Contents come from the worker; while playing, at most a few times a second.
 	private fetchContents(): void {
-		if (!this.api || !this.wanted.length || this.contentsTimer) return;
+		if (!this.api || this.elsewhere || !this.wanted.length || this.contentsTimer) return;
 		this.contentsTimer = setTimeout(
 			async () => {
 				this.contentsTimer = null;

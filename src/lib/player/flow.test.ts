@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { parseScenario } from '../scenario/schema';
 import { record, type Recording } from './recording';
-import { CHARTS, describeFlow, edgePath, FIGURES, flowAt, nodeOf, recentFigure, type FigureId } from './flow';
+import { CHARTS, describeFlow, FIGURES, flowAt, nodeOf, recentFigure, type FigureId } from './flow';
 
 function load(path: string): Recording {
 	const p = parseScenario(readFileSync(`src/lib/scenario/${path}.json`, 'utf8'));
@@ -175,14 +175,6 @@ describe('charts', () => {
 		}
 	});
 
-	it('route a bypass along its lane, outside the boxes', () => {
-		const chart = CHARTS.fig6;
-		const bypass = chart.edges.find((e) => e.lane !== undefined)!;
-		const { d } = edgePath(chart, bypass);
-		expect(d).toContain(`${bypass.lane},`);
-		const widest = Math.max(...chart.nodes.filter((n) => n.kind !== 'rule').map((n) => n.x + n.w / 2));
-		expect(bypass.lane!).toBeGreaterThan(widest);
-	});
 });
 
 describe('describeFlow', () => {

@@ -1,5 +1,5 @@
 import { LabSession, memoryPersistence, type LabPersistence, type SessionBatch } from './session';
-import type { BatchMessage, EngineApi, LabSummary, LabView, OpenRequest } from './protocol';
+import { LAB_BUSY, type BatchMessage, type EngineApi, type LabSummary, type LabView, type OpenRequest } from './protocol';
 import { parseScenario, validateScenario, type ScenarioDocument } from '../scenario/schema';
 import type { LabInfoPatch } from '../storage/lab-db';
 
@@ -17,6 +17,11 @@ export interface LabShelf {
 	wipe(id: string): Promise<void>;
 	touch(id: string, patch?: LabInfoPatch): Promise<void>;
 	estimate(): Promise<{ used: number; quota: number } | null>;
+	/**
+	 * Holds lab `id` for this worker alone until `release` is called or the worker ends; null when
+	 * another tab holds it. With `steal` it is taken from that tab, whose `onLost` is then called.
+	 */
+	lock?(id: string, opts: { steal?: boolean; onLost: () => void }): Promise<(() => void) | null>;
 }
 
 const MEMORY_NOTICE = 'This lab lives in memory only and will not survive a reload.';
@@ -34,6 +39,8 @@ interface Open {
 	persistence: LabPersistence & { close?(): void; storedBytes?(journalEvents: number): number };
 	notice: string | null;
 	source?: string;
+	/** Lets go of the lab for other tabs. */
+	release?: () => void;
 }
 
 function reason(e: unknown): string {
@@ -68,6 +75,7 @@ function capacity(doc: ScenarioDocument): number {
 export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => number; yieldToHost?: () => Promise<void> } = {}): EngineApi {
 	let open: Open | null = null;
 	let listener: ((b: BatchMessage) => void) | null = null;
+	let takenListener: ((labId: string) => void) | null = null;
 	let shelfProblem: string | null = shelf ? null : 'this browser offers no IndexedDB';
 	let memoryLabs = 0;
 
@@ -109,10 +117,29 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 
 	const close = async () => {
 		if (!open) return;
-		await open.session.pause();
+		const o = open;
+		await o.session.pause();
 		await touch();
-		open.persistence.close?.();
+		o.persistence.close?.();
+		o.release?.();
 		open = null;
+	};
+
+	/** Holds a lab for this tab, or refuses plainly when another tab drives it. */
+	const hold = async (id: string, steal = false): Promise<(() => void) | undefined> => {
+		if (!shelf?.lock) return undefined;
+		const release = await shelf.lock(id, {
+			steal,
+			onLost: () => {
+				if (open?.id !== id) return;
+				const o = open;
+				open = null;
+				void o.session.pause().then(() => o.persistence.close?.());
+				takenListener?.(id);
+			}
+		});
+		if (!release) throw new Error(LAB_BUSY);
+		return release;
 	};
 
 	const inMemory = async (doc: ScenarioDocument, name: string, notice: string | null): Promise<Open> => {
@@ -130,27 +157,34 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 		return parsed.doc;
 	};
 
-	const reopen = async (labId: string): Promise<Open> => {
+	const reopen = async (labId: string, steal?: boolean): Promise<Open> => {
 		if (!shelf) throw new Error(`Lab ${labId} cannot be reopened: ${shelfProblem}`);
 		const summary = (await shelf.list()).find((l) => l.id === labId);
 		if (!summary) throw new Error('This lab no longer exists: it was deleted, or the browser cleared its storage.');
-		const persistence = await shelf.open(labId);
-		const doc = persistence.getMeta<ScenarioDocument>('document');
-		if (!doc) {
-			persistence.close();
-			throw new Error(`Lab “${summary.name}” holds no scenario; it may have been deleted`);
+		const release = await hold(labId, steal);
+		try {
+			const persistence = await shelf.open(labId);
+			const doc = persistence.getMeta<ScenarioDocument>('document');
+			if (!doc) {
+				persistence.close();
+				throw new Error(`Lab “${summary.name}” holds no scenario; it may have been deleted`);
+			}
+			const session = await LabSession.open(documentOf(doc), persistence);
+			return { id: labId, name: summary.name, session, persistence, notice: null, source: summary.source, release };
+		} catch (e) {
+			release?.();
+			throw e;
 		}
-		const session = await LabSession.open(documentOf(doc), persistence);
-		return { id: labId, name: summary.name, session, persistence, notice: null, source: summary.source };
 	};
 
 	const create = async (doc: ScenarioDocument, name: string, source: string): Promise<Open> => {
 		if (!shelf || shelfProblem) return toMemory(doc, name, shelfProblem ?? 'storage is unavailable');
 		try {
 			const lab = await shelf.create(name, { source, bytes: capacity(doc) });
+			const release = await hold(lab.id);
 			const persistence = await shelf.open(lab.id);
 			const session = await LabSession.open(doc, persistence);
-			return { id: lab.id, name, session, persistence, notice: null, source };
+			return { id: lab.id, name, session, persistence, notice: null, source, release };
 		} catch (e) {
 			return toMemory(doc, name, reason(e));
 		}
@@ -172,7 +206,7 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 		async open(_request: number, req: OpenRequest) {
 			await close();
 			if (req.labId) {
-				open = await reopen(req.labId);
+				open = await reopen(req.labId, req.steal);
 				await touch({ opened: Date.now() });
 				return opened();
 			}
@@ -185,7 +219,7 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 			if (!req.fresh) {
 				const same = (await api.listLabs()).find((l) => l.source === source);
 				if (same) {
-					open = await reopen(same.id);
+					open = await reopen(same.id, req.steal);
 					await touch({ opened: Date.now() });
 					return opened();
 				}
@@ -230,6 +264,7 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 			if (open?.id === labId) {
 				await open.session.pause();
 				open.persistence.close?.();
+				open.release?.();
 				open = null;
 			}
 			if (shelf) await shelf.remove(labId);
@@ -244,11 +279,13 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 			o.persistence.close?.();
 			open = null;
 			await shelf.wipe(o.id);
+			// Held through the rebuild; the worker that reopens the lab takes it again.
 			const persistence = await shelf.open(o.id);
 			try {
 				await o.session.rebuildAt(position, persistence);
 			} finally {
 				persistence.close();
+				o.release?.();
 			}
 			await shelf.touch(o.id, { place: position });
 		},
@@ -265,6 +302,10 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 
 		subscribe(l) {
 			listener = l;
+		},
+
+		onTaken(l) {
+			takenListener = l;
 		}
 	};
 	return api;

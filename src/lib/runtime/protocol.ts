@@ -54,6 +54,9 @@ export interface LabView {
 	storage: { used: number; quota: number } | null;
 }
 
+/** How an open refused because another tab drives the lab begins; `OpenRequest.steal` takes it over. */
+export const LAB_BUSY = 'This lab is open in another tab, which drives it.';
+
 export interface OpenRequest {
 	/** Reopen this lab; without it a lab is made from `document` (or the one made from it before is reopened). */
 	labId?: string;
@@ -66,6 +69,8 @@ export interface OpenRequest {
 	fresh?: boolean;
 	/** Only to watch (the sandbox's preview): kept in memory, never listed, no notice. */
 	ephemeral?: boolean;
+	/** Take the lab over from the tab that drives it (that tab is told, and lets go). */
+	steal?: boolean;
 }
 
 /** A batch as the worker posts it: which request it belongs to, so stale ones can be dropped. */
@@ -99,4 +104,6 @@ export interface EngineApi {
 	contents(request: number, position: number, wanted: ContentsRequest[]): Promise<Contents>;
 	/** Receives every batch of events and status while the lab runs. */
 	subscribe(listener: (batch: BatchMessage) => void): void;
+	/** Told when another tab has taken the open lab over: it is closed here, and nothing more runs. */
+	onTaken(listener: (labId: string) => void): void;
 }

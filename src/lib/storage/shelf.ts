@@ -20,6 +20,25 @@ export function idbShelf(opts: LabStorageOptions = {}): LabShelf | null {
 		remove: (id) => deleteLab(id),
 		wipe: (id) => deleteDB(labDbName(id)),
 		touch: async (id, patch) => void (await touchLab(id, Date.now(), patch)),
-		estimate: () => storageEstimate()
+		estimate: () => storageEstimate(),
+		lock: (id, { steal, onLost }) => {
+			const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
+			if (!locks) return Promise.resolve(() => {});
+			return new Promise((resolve) => {
+				let release!: () => void;
+				const held = new Promise<void>((r) => (release = r));
+				// Stolen by another tab: the request rejects, and this tab must let go.
+				locks
+					.request(`snapshot-lab/${id}`, steal ? { steal: true } : { ifAvailable: true }, (lock) => {
+						if (!lock) {
+							resolve(null);
+							return undefined;
+						}
+						resolve(release);
+						return held;
+					})
+					.catch(() => onLost());
+			});
+		}
 	};
 }
