@@ -1,11 +1,12 @@
 /** One JSON line per figure, with the baseline measured in the same run beside it. */
 export interface Figure {
 	figure: string;
-	value: number;
+	/** Null when the figure could not be measured; its note says why. */
+	value: number | null;
 	unit: string;
 	baseline?: { what: string; value: number; unit: string };
 	/** value ÷ baseline, when both are times; baseline ÷ value is never used, to keep one reading. */
-	ratio?: number;
+	ratio?: number | null;
 	aim?: string;
 	note?: string;
 }

@@ -213,8 +213,9 @@ test('the engine ended in the middle of a live run: reopening comes back from wh
 		(blocks) =>
 			new Promise<boolean>((resolve) => {
 				type Live = { running: boolean; following: boolean; lab: { status: { maps: Record<string, { valid: number }> } } | null; pullThePlug(): Promise<void> };
-				const p = (window as unknown as { snapshotPlayer: Live }).snapshotPlayer;
 				const look = () => {
+					const p = (window as unknown as { snapshotPlayer?: Live }).snapshotPlayer;
+					if (!p) return void setTimeout(look, 5);
 					const valid = p.lab?.status.maps.VSS?.valid ?? 0;
 					if (p.running && p.following && valid > 0 && valid < blocks / 2) {
 						void p.pullThePlug();

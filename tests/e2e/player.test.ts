@@ -35,6 +35,8 @@ async function seen(page: Page) {
 }
 
 test('stepping forward and back moves the narration and the validity map together', async ({ page }) => {
+	// 120 steps, each checked: longer than most tests on a busy machine.
+	test.setTimeout(90_000);
 	const errors = collectErrors(page);
 	await open(page);
 	// The copy chapter: jump there, then step through its bits.

@@ -333,7 +333,8 @@ export class Player {
 		rememberPlace(this.lab.id, this.position);
 		const url = new URL(location.href);
 		if (url.pathname.endsWith('/play') || url.pathname.endsWith('/play/')) {
-			url.search = `?lab=${encodeURIComponent(this.lab.id)}&at=${this.position}`;
+			const views = url.searchParams.get('views');
+			url.search = `?lab=${encodeURIComponent(this.lab.id)}&at=${this.position}${views ? `&views=${encodeURIComponent(views)}` : ''}`;
 			url.hash = '';
 			history.replaceState(history.state, '', url);
 		}
