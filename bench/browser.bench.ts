@@ -215,12 +215,20 @@ onmessage = async (e) => {
 	} catch (err) { postMessage({ error: String(err) }); }
 };`;
 
+/** Where the page loads the raw writer from: the content security policy allows workers from the page's origin only. */
+const RAW_WORKER_PATH = '/__bench/raw-extents-worker.js';
+
+/** Serves the raw writer at RAW_WORKER_PATH to this page (and its workers). */
+async function serveRawWorker(page: Page): Promise<void> {
+	await page.route(`${BASE}${RAW_WORKER_PATH}`, (route) => route.fulfill({ status: 200, contentType: 'text/javascript', body: RAW_WORKER }));
+}
+
 /** Milliseconds to write `bytes` (rounded down to whole records) in records of `record` bytes. */
 async function rawWrite(page: Page, bytes: number, pattern: boolean, record = EXTENT_BYTES): Promise<number> {
 	const r = await page.evaluate(
-		({ code, bytes, record, batch, pattern }) =>
+		({ path, bytes, record, batch, pattern }) =>
 			new Promise<{ ms?: number; error?: string }>((resolve) => {
-				const w = new Worker(URL.createObjectURL(new Blob([code], { type: 'text/javascript' })));
+				const w = new Worker(path);
 				w.onmessage = (e) => {
 					w.terminate();
 					resolve(e.data);
@@ -228,7 +236,7 @@ async function rawWrite(page: Page, bytes: number, pattern: boolean, record = EX
 				w.onerror = (e) => resolve({ error: e.message });
 				w.postMessage({ name: 'bench-raw-extents', bytes, record, batch, pattern });
 			}),
-		{ code: RAW_WORKER, bytes, record, batch: RAW_BATCH, pattern }
+		{ path: RAW_WORKER_PATH, bytes, record, batch: RAW_BATCH, pattern }
 	);
 	if (r.error || r.ms === undefined) throw new Error(`raw IndexedDB write failed: ${r.error}`);
 	return r.ms;
@@ -479,6 +487,7 @@ async function main(): Promise<void> {
 		await context.addInitScript(installLongTasks);
 		const page = context.pages()[0] ?? (await context.newPage());
 		page.on('pageerror', (e) => pageErrors.push(e.message));
+		await serveRawWorker(page);
 		await page.goto(`${BASE}/`);
 
 		const lt = await longTaskSelfCheck(page, 120);
