@@ -103,6 +103,9 @@ export class Player {
 	private ahead: number | null = null;
 	/** Labs opened only to watch (the sandbox's preview): kept in memory, never listed. */
 	private readonly ephemeral: boolean;
+	/** What was asked to be opened last, to ask again when taking a lab over. */
+	private asked: { req: OpenRequest; position?: number } | null = null;
+	private mediaWatched = false;
 
 	constructor(opts: { ephemeral?: boolean } = {}) {
 		this.ephemeral = opts.ephemeral ?? false;
@@ -133,10 +136,6 @@ export class Player {
 			media.addEventListener('change', (e) => (this.reducedMotion = e.matches));
 		}
 	}
-	private mediaWatched = false;
-	/** What was asked to be opened last, to ask again when taking a lab over. */
-	private asked: { req: OpenRequest; position?: number } | null = null;
-
 	destroy(): void {
 		this.pause();
 		this.savePlaceNow();
@@ -159,31 +158,7 @@ export class Player {
 		this.loading = 'Opening the lab…';
 		this.asked = { req, position };
 		try {
-			const lab = await api.open(request, this.ephemeral ? { ...req, ephemeral: true } : req);
-			if (request !== this.latest) return false;
-			this.elsewhere = null;
-			const builder = new RecordingBuilder(lab.doc, lab.descriptions);
-			for (let from = 0; from < lab.status.head; from += FETCH_EVENTS) {
-				this.loading = `Loading the lab's history: ${from.toLocaleString('en')} of ${lab.status.head.toLocaleString('en')} events…`;
-				builder.append(await api.events(request, from, Math.min(lab.status.head, from + FETCH_EVENTS)));
-				if (request !== this.latest) return false;
-			}
-			this.builder = builder;
-			this.lab = lab;
-			this.rec = builder.recording();
-			this.frames = new Frames(this.rec);
-			this.flights = new Flights(this.rec.events);
-			this.error = null;
-			this.selection = null;
-			this.holds = [];
-			this.heldAt = null;
-			this.following = !!opts.follow;
-			this.running = !lab.status.finished;
-			this.seek(opts.follow ? this.length : (position ?? placeOf(lab.id) ?? lab.place));
-			this.loading = null;
-			if (this.running) void this.advance(request);
-			if (lab.durable && this.persisted === null) void this.keep();
-			return true;
+			return await this.show(request, await api.open(request, this.ephemeral ? { ...req, ephemeral: true } : req), position, opts.follow);
 		} catch (e) {
 			if (request === this.latest) {
 				const why = message(e);
@@ -193,6 +168,35 @@ export class Player {
 			}
 			return false;
 		}
+	}
+
+	/** Takes in a lab the worker has just opened: its journal so far, then its live run. */
+	private async show(request: number, lab: LabView, position: number | undefined, follow = false): Promise<boolean> {
+		const api = this.api;
+		if (request !== this.latest || !api) return false;
+		this.elsewhere = null;
+		const builder = new RecordingBuilder(lab.doc, lab.descriptions);
+		for (let from = 0; from < lab.status.head; from += FETCH_EVENTS) {
+			this.loading = `Loading the lab's history: ${from.toLocaleString('en')} of ${lab.status.head.toLocaleString('en')} events…`;
+			builder.append(await api.events(request, from, Math.min(lab.status.head, from + FETCH_EVENTS)));
+			if (request !== this.latest) return false;
+		}
+		this.builder = builder;
+		this.lab = lab;
+		this.rec = builder.recording();
+		this.frames = new Frames(this.rec);
+		this.flights = new Flights(this.rec.events);
+		this.error = null;
+		this.selection = null;
+		this.holds = [];
+		this.heldAt = null;
+		this.following = follow;
+		this.running = !lab.status.finished;
+		this.seek(follow ? this.length : (position ?? placeOf(lab.id) ?? lab.place));
+		this.loading = null;
+		if (this.running) void this.advance(request);
+		if (lab.durable && this.persisted === null) void this.keep();
+		return true;
 	}
 
 	/** Takes the lab over from the tab that drives it. */
@@ -237,15 +241,16 @@ export class Player {
 	/** Starts the open lab over from its document. */
 	async reset(): Promise<void> {
 		if (!this.api || !this.lab) return;
-		const id = this.lab.id;
+		const { id } = this.lab;
 		this.pause();
-		await this.api.pause();
 		const request = ++this.latest;
+		this.loading = 'Starting the lab over…';
 		try {
-			const lab = await this.api.reset(request);
-			if (request === this.latest) await this.open({ labId: lab.id }, 0);
+			await this.show(request, await this.api.reset(request), 0);
 		} catch (e) {
+			if (request !== this.latest) return;
 			this.error = `Lab ${id} could not be started over: ${message(e)}`;
+			this.loading = null;
 		}
 	}
 
@@ -313,7 +318,7 @@ export class Player {
 		this.builder.describe(b.descriptions);
 		this.flights?.extend();
 		this.rec = this.builder.recording();
-		this.lab = { ...this.lab, status: b.status, notice: b.status.storageProblem ? `This lab lives in memory only and will not survive a reload. ${b.status.storageProblem}` : this.lab.notice };
+		this.lab = { ...this.lab, status: b.status, notice: b.notice };
 		if (this.ahead !== null) this.seek(this.ahead);
 		else if (this.following && atHead && !this.playing) this.seek(this.length);
 	}

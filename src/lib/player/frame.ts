@@ -184,14 +184,28 @@ export function apply(f: Frame, e: SimEvent): void {
 	}
 }
 
-/** Positions between kept frames: a jump folds at most this many events. */
+/** Positions between kept frames of a small system: a jump folds at most this many events. */
 const CHECKPOINT_EVERY = 1024;
 
+/** Validity-map bytes a kept frame may hold before frames are kept further apart. */
+const FRAME_BYTES = 16 * 1024;
+
+/** Bytes of a frame's validity maps: what keeping a copy of it costs, beside small change. */
+function weight(f: Frame): number {
+	let n = 0;
+	for (const v of Object.values(f.validity)) n += v.length;
+	return n;
+}
+
 /**
- * Frames of one recording at any position. Keeps a frame every `CHECKPOINT_EVERY` events, made
- * as the cursor passes, so that going back replays forward from the nearest one below.
+ * Frames of one recording at any position. Keeps a frame every `CHECKPOINT_EVERY` events as the
+ * cursor first passes — further apart when the validity maps are big (a 1 GiB volume's map is
+ * 262,144 entries), so that kept frames stay within a few tens of MiB — and going back replays
+ * forward from the nearest one below. The log may grow (a live lab); frames past the old end are
+ * made as the cursor reaches them.
  */
 export class Frames {
+	/** Kept frames, by position, ascending. */
 	private checkpoints: Frame[] = [empty()];
 	private cursor: Frame = empty();
 
@@ -204,16 +218,29 @@ export class Frames {
 	/** The frame after the first `position` events. The returned frame is new; its arrays may be shared. */
 	at(position: number): Frame {
 		const p = Math.max(0, Math.min(position, this.rec.events.length));
-		if (p < this.cursor.position || p - this.cursor.position > CHECKPOINT_EVERY) {
-			const k = Math.min(Math.floor(p / CHECKPOINT_EVERY), this.checkpoints.length - 1);
-			if (p < this.cursor.position || k * CHECKPOINT_EVERY > this.cursor.position) this.cursor = clone(this.checkpoints[k]);
-		}
+		const kept = this.keptBelow(p);
+		if (p < this.cursor.position || kept.position > this.cursor.position) this.cursor = clone(kept);
 		const events = this.rec.events;
 		while (this.cursor.position < p) {
 			apply(this.cursor, events[this.cursor.position]);
+			const last = this.checkpoints[this.checkpoints.length - 1];
 			const q = this.cursor.position;
-			if (q % CHECKPOINT_EVERY === 0 && q / CHECKPOINT_EVERY === this.checkpoints.length) this.checkpoints.push(clone(this.cursor));
+			if (q % CHECKPOINT_EVERY === 0 && q - last.position >= CHECKPOINT_EVERY * Math.ceil(weight(this.cursor) / FRAME_BYTES || 1))
+				this.checkpoints.push(clone(this.cursor));
 		}
 		return { ...this.cursor };
+	}
+
+	/** The kept frame nearest below or at `p`. */
+	private keptBelow(p: number): Frame {
+		const c = this.checkpoints;
+		let lo = 0;
+		let hi = c.length - 1;
+		while (lo < hi) {
+			const mid = (lo + hi + 1) >> 1;
+			if (c[mid].position <= p) lo = mid;
+			else hi = mid - 1;
+		}
+		return c[lo];
 	}
 }

@@ -223,6 +223,9 @@ class Context {
 	/** The scenario asked for the patent's literal protocol, without the coherence rules. */
 	readonly literal: boolean;
 
+	/** Events taken in so far: the log may grow (a live lab), and only the new ones are read. */
+	private seen = 0;
+
 	constructor(private rec: Recording) {
 		this.arrays = new Set(rec.spec.disks.map((d) => d.array));
 		this.hosts = new Set(rec.spec.hosts);
@@ -230,7 +233,16 @@ class Context {
 		this.blockSize = rec.spec.blockSize;
 		this.events = rec.events;
 		this.literal = rec.spec.protocol === 'literal';
-		rec.events.forEach((e, i) => {
+		this.update(rec);
+	}
+
+	/** Takes in the events appended to the log since the last look (the recording object may be new). */
+	update(rec: Recording): void {
+		this.rec = rec;
+		const events = rec.events;
+		for (; this.seen < events.length; this.seen++) {
+			const e = events[this.seen];
+			const i = this.seen;
 			this.index.set(e, i);
 			switch (e.type) {
 				case 'hop': {
@@ -256,7 +268,7 @@ class Context {
 					this.markSnapshotSide(e.target);
 					break;
 			}
-		});
+		}
 	}
 
 	private markSnapshotSide(id: string): void {
@@ -317,11 +329,13 @@ class Context {
 	}
 }
 
-const contexts = new WeakMap<Recording, Context>();
+/** One context per log: a live lab's recording is a new object after every batch, its log the same array, grown. */
+const contexts = new WeakMap<readonly SimEvent[], Context>();
 
 function contextOf(rec: Recording): Context {
-	let c = contexts.get(rec);
-	if (!c) contexts.set(rec, (c = new Context(rec)));
+	let c = contexts.get(rec.events);
+	if (!c) contexts.set(rec.events, (c = new Context(rec)));
+	else c.update(rec);
 	return c;
 }
 

@@ -1,3 +1,4 @@
+import { growing } from './grow';
 import type { SimEvent } from '../engine/events';
 import { BitBy, type SnapshotState } from './frame';
 
@@ -381,17 +382,15 @@ export type SnapshotStarts = Map<string, Array<{ index: number; t: number }>>;
  * @example
  * snapshotStarts(rec.events).get('VSS');   // [{ index: 181, t: 820 }]
  */
-export function snapshotStarts(events: readonly SimEvent[]): SnapshotStarts {
-	const out: SnapshotStarts = new Map();
-	events.forEach((e, index) => {
-		if (e.type === 'snapshot' && (e.change === 'create' || e.change === 'restore')) {
-			const list = out.get(e.target) ?? [];
-			list.push({ index, t: e.t });
-			out.set(e.target, list);
-		}
-	});
-	return out;
-}
+export const snapshotStarts: (events: readonly SimEvent[]) => SnapshotStarts = growing(
+	() => new Map(),
+	(out, e, index) => {
+		if (e.type !== 'snapshot' || (e.change !== 'create' && e.change !== 'restore')) return;
+		const list = out.get(e.target) ?? [];
+		list.push({ index, t: e.t });
+		out.set(e.target, list);
+	}
+);
 
 /**
  * The time `target` was last made or restored among the first `position` events; null before.

@@ -79,20 +79,22 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 	let shelfProblem: string | null = shelf ? null : 'this browser offers no IndexedDB';
 	let memoryLabs = 0;
 
+	/** What the learner must know of a lab: why it lives in memory only, if it does. */
+	const noticeOf = (o: Open, storageProblem: string | null) => (storageProblem ? `${MEMORY_NOTICE} ${storageProblem}` : o.notice);
+
 	const view = async (): Promise<LabView> => {
 		if (!open) throw new Error('no lab is open');
 		let storage: LabView['storage'] = null;
 		if (shelf && !shelfProblem) storage = await shelf.estimate().catch(() => null);
 		const { session } = open;
 		const status = session.status();
-		const broken = status.storageProblem;
 		return {
 			id: open.id,
 			name: open.name,
 			title: session.doc.title ?? open.name,
 			doc: session.doc,
-			durable: open.persistence.durable && !broken,
-			notice: broken ? `${MEMORY_NOTICE} ${broken}` : open.notice,
+			durable: open.persistence.durable && !status.storageProblem,
+			notice: noticeOf(open, status.storageProblem),
 			place: session.place,
 			recovered: session.recovered,
 			descriptions: session.history.descriptions,
@@ -190,7 +192,7 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 		}
 	};
 
-	const onBatch = (request: number) => (b: SessionBatch) => listener?.({ ...b, request });
+	const onBatch = (request: number) => (b: SessionBatch) => listener?.({ ...b, request, notice: open ? noticeOf(open, b.status.storageProblem) : null });
 
 	const api: EngineApi = {
 		async listLabs() {

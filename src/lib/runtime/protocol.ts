@@ -76,6 +76,8 @@ export interface OpenRequest {
 /** A batch as the worker posts it: which request it belongs to, so stale ones can be dropped. */
 export interface BatchMessage extends SessionBatch {
 	request: number;
+	/** The open lab's notice, as `LabView.notice` says it. */
+	notice: string | null;
 }
 
 export interface EngineApi {

@@ -68,7 +68,17 @@ export function capacities(doc: Pick<ScenarioDocument, 'disks' | 'objects'>): Ma
  * sizeText(16, 512); // "16 blocks (8 KiB)"
  */
 export function sizeText(blocks: number, blockSize: number): string {
-	const bytes = blocks * blockSize;
+	return `${blocks.toLocaleString('en')} ${blocks === 1 ? 'block' : 'blocks'} (${bytesText(blocks * blockSize)})`;
+}
+
+/**
+ * Bytes in the largest binary unit that keeps a number of at least 1.
+ *
+ * @example
+ * bytesText(8192);   // "8 KiB"
+ * bytesText(1536);   // "1.5 KiB"
+ */
+export function bytesText(bytes: number): string {
 	const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 	let v = bytes;
 	let i = 0;
@@ -76,6 +86,5 @@ export function sizeText(blocks: number, blockSize: number): string {
 		v /= 1024;
 		i++;
 	}
-	const n = Number.isInteger(v) ? String(v) : v.toFixed(1);
-	return `${blocks.toLocaleString('en')} ${blocks === 1 ? 'block' : 'blocks'} (${n} ${units[i]})`;
+	return `${Number.isInteger(v) ? String(v) : v.toFixed(1)} ${units[i]}`;
 }

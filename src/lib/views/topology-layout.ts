@@ -1,5 +1,6 @@
 import { interpolateNumber } from 'd3';
 import type { NodeId, SimEvent } from '../engine/events';
+import { growing } from '../player/grow';
 
 /*
  * Where every part of the system of Fig. 3 goes in the topology view: hosts on top, switch 64 of
@@ -104,29 +105,45 @@ export interface TopologyInput {
 	roles?: NodeId[];
 }
 
+/** Who held which descriptions and who coordinated or copied, folded as the log grows. */
+const heldAndRoles = growing(
+	() => ({ memory: {} as Record<NodeId, string[]>, roles: [] as NodeId[], changes: 0 }),
+	(acc, e) => {
+		const add = (list: string[], x: string) => {
+			if (list.includes(x)) return;
+			list.push(x);
+			acc.changes++;
+		};
+		if (e.type === 'install') add((acc.memory[e.node] ??= []), e.object);
+		else if (e.type === 'describe') add((acc.memory[ALLOCATOR] ??= []), e.object);
+		else if (e.type === 'snapshot') {
+			add(acc.roles, e.coordinator);
+			add(acc.roles, e.copier);
+		}
+	}
+);
+
+/** The input last handed out per log, and how many changes it had seen: the same object until one more comes. */
+const handedOut = new WeakMap<readonly SimEvent[], { changes: number; input: TopologyInput }>();
+
 /**
  * Reads the layout's input off a recording: nodes and disks from the spec, the descriptions each
- * node ever installs and every snapshot's coordinator and copier from the event log.
+ * node ever installs and every snapshot's coordinator and copier from the event log. Asked again
+ * as the log grows, it looks only at the new events, and answers the same object until the input
+ * changes (so that the layout is not made again for nothing).
  *
  * @example
  * topologyInput(rec).memory!['56'];   // ['M0']
  * topologyInput(rec).roles;           // ['52']
  */
 export function topologyInput(rec: { spec: { hosts: NodeId[]; disks: Array<{ id: string; array: NodeId }> }; events: readonly SimEvent[] }): TopologyInput {
-	const memory: Record<NodeId, string[]> = {};
-	const roles: NodeId[] = [];
-	const add = (list: string[], x: string) => {
-		if (!list.includes(x)) list.push(x);
-	};
-	for (const e of rec.events) {
-		if (e.type === 'install') add((memory[e.node] ??= []), e.object);
-		else if (e.type === 'describe') add((memory[ALLOCATOR] ??= []), e.object);
-		else if (e.type === 'snapshot') {
-			add(roles, e.coordinator);
-			add(roles, e.copier);
-		}
-	}
-	return { hosts: [...rec.spec.hosts], disks: rec.spec.disks.map((d) => ({ id: d.id, array: d.array })), memory, roles };
+	const fold = heldAndRoles(rec.events);
+	const last = handedOut.get(rec.events);
+	if (last && last.changes === fold.changes) return last.input;
+	const memory = Object.fromEntries(Object.entries(fold.memory).map(([k, v]) => [k, [...v]]));
+	const input = { hosts: [...rec.spec.hosts], disks: rec.spec.disks.map((d) => ({ id: d.id, array: d.array })), memory, roles: [...fold.roles] };
+	handedOut.set(rec.events, { changes: fold.changes, input });
+	return input;
 }
 
 /** The disk arrays of a spec, in the order their disks are listed. */
