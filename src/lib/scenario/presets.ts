@@ -16,7 +16,14 @@ export function bigCopy(mib: number): ScenarioDocument {
 	const during = (i: number, n: number) => Math.floor((i * blocks * 37) / n);
 	return {
 		version: 1,
-		title: `Background copy of a ${mib} MiB volume while both hosts work`,
+		title: `Background copy of V (${mib} MiB) while both hosts work`,
+		summary: `V is a ${mib} MiB mirror; its instant snapshot VSS, on other disks, is filled by the background copy while host 52 rewrites V (copy-on-write) and host 54 edits VSS.`,
+		chapters: [
+			{ title: 'The allocator builds V and VSS', step: 0 },
+			{ title: 'Host 52 writes 32 blocks of V', step: 1 },
+			{ title: 'An instant snapshot of V into VSS', step: 2 },
+			{ title: 'The background copy, while host 52 rewrites V and host 54 edits VSS', step: 3 }
+		],
 		seed: 1,
 		blockSize: 4096,
 		protocol: 'coherent',
