@@ -263,12 +263,7 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 		},
 
 		async remove(labId: string) {
-			if (open?.id === labId) {
-				await open.session.pause();
-				open.persistence.close?.();
-				open.release?.();
-				open = null;
-			}
+			if (open?.id === labId) await close();
 			if (shelf) await shelf.remove(labId);
 			return api.listLabs();
 		},
