@@ -519,19 +519,23 @@ async function main(): Promise<void> {
 		const BIG_MIB = 1024;
 		const bigBlocks = BIG_MIB * 256;
 		log(`a new ${BIG_MIB} MiB lab, reloaded in the middle of its copy…`);
-		await page.goto(`${BASE}/play?new=big-copy&mib=${BIG_MIB}`);
+		// A page of its own: should this lab be too much for a page, the rest of the run goes on.
+		const bigPage = await context.newPage();
+		bigPage.on('pageerror', (e) => pageErrors.push(e.message));
 		let resumed: { wallMs: number; pageMs: number; before: number; after: number } | null = null;
 		let bigProblem: string | null = null;
 		try {
-			await page.waitForFunction(`(window.snapshotPlayer?.lab?.status.maps.VSS?.valid ?? 0) >= ${bigBlocks / 2}`, undefined, { timeout: 600_000, polling: 200 });
-			const before = await valid(page);
-			const r = await reloadUntil(page, RESUMED);
-			resumed = { ...r, before, after: await valid(page) };
+			await bigPage.goto(`${BASE}/play?new=big-copy&mib=${BIG_MIB}`);
+			await bigPage.waitForFunction(`(window.snapshotPlayer?.lab?.status.maps.VSS?.valid ?? 0) >= ${bigBlocks / 2}`, undefined, { timeout: 600_000, polling: 200 });
+			const before = await valid(bigPage);
+			const r = await reloadUntil(bigPage, RESUMED);
+			resumed = { ...r, before, after: await valid(bigPage) };
 			log(`  ${round(r.wallMs)} ms (valid ${before} before the reload, ${resumed.after} shown after)`);
 		} catch (e) {
 			bigProblem = e instanceof Error ? e.message.split('\n')[0] : String(e);
 			log(`  not measured: ${bigProblem}`);
 		}
+		await bigPage.close().catch(() => {});
 		const smallReload = await (async () => {
 			await deleteAll(page);
 			await page.goto(`${BASE}/play?scenario=tour`);
