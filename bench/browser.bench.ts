@@ -276,25 +276,33 @@ async function deleteAll(page: Page): Promise<void> {
 	}
 }
 
+/** What a reload waits for: the player showing a lab whose copy has begun, or one whose run is over. */
+type Shown = 'resumed' | 'done';
+
 /**
- * Reloads and measures the wall time from the reload call to the first frame where `shown` (an
- * expression evaluated in the page) holds, and that moment in the page's own clock (ms since the
- * navigation started).
+ * True, as the page's own clock, at the first frame where the player shows what `shown` names.
+ * A function, not a string: the page's content security policy forbids evaluating strings.
  */
-async function reloadUntil(page: Page, shown: string): Promise<{ wallMs: number; pageMs: number }> {
+function shownAt(shown: Shown): number | false {
+	type Live = { loading: string | null; lab: { status: { finished: boolean; maps: Record<string, { valid: number }> } } | null };
+	const p = (window as unknown as { snapshotPlayer?: Live }).snapshotPlayer;
+	const lab = p && !p.loading ? p.lab : null;
+	if (!lab) return false;
+	const ok = shown === 'done' ? lab.status.finished : (lab.status.maps.VSS?.valid ?? 0) > 0;
+	return ok ? performance.now() : false;
+}
+
+/**
+ * Reloads and measures the wall time from the reload call to the first frame where the player
+ * shows what `shown` names, and that moment in the page's own clock (ms since the navigation).
+ */
+async function reloadUntil(page: Page, shown: Shown): Promise<{ wallMs: number; pageMs: number }> {
 	const t0 = performance.now();
 	await page.reload({ waitUntil: 'commit' });
-	const handle = await page.waitForFunction(`(${shown}) ? performance.now() : false`, undefined, { polling: 'raf', timeout: 60_000 });
+	const handle = await page.waitForFunction(shownAt, shown, { polling: 'raf', timeout: 120_000 });
 	const wallMs = performance.now() - t0;
 	return { wallMs, pageMs: (await handle.jsonValue()) as number };
 }
-
-/** The player shows a lab whose copy has begun: its status says how far it has come. */
-const RESUMED = `(() => {
-	const lab = window.snapshotPlayer?.lab;
-	return !!lab && !window.snapshotPlayer.loading && (lab.status.maps.VSS?.valid ?? 0) > 0;
-})()`;
-const ALL_DONE = `document.querySelector('[data-testid="lab-status"]')?.textContent?.includes('All 3 steps done')`;
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -526,9 +534,13 @@ async function main(): Promise<void> {
 		let bigProblem: string | null = null;
 		try {
 			await bigPage.goto(`${BASE}/play?new=big-copy&mib=${BIG_MIB}`);
-			await bigPage.waitForFunction(`(window.snapshotPlayer?.lab?.status.maps.VSS?.valid ?? 0) >= ${bigBlocks / 2}`, undefined, { timeout: 600_000, polling: 200 });
+			await bigPage.waitForFunction(
+				(half) => ((window as unknown as { snapshotPlayer?: { lab: { status: { maps: Record<string, { valid: number }> } } | null } }).snapshotPlayer?.lab?.status.maps.VSS?.valid ?? 0) >= half,
+				bigBlocks / 2,
+				{ timeout: 600_000, polling: 200 }
+			);
 			const before = await valid(bigPage);
-			const r = await reloadUntil(bigPage, RESUMED);
+			const r = await reloadUntil(bigPage, 'resumed');
 			resumed = { ...r, before, after: await valid(bigPage) };
 			log(`  ${round(r.wallMs)} ms (valid ${before} before the reload, ${resumed.after} shown after)`);
 		} catch (e) {
@@ -540,7 +552,7 @@ async function main(): Promise<void> {
 			await deleteAll(page);
 			await page.goto(`${BASE}/play?scenario=tour`);
 			await status(page).waitFor();
-			return reloadUntil(page, ALL_DONE);
+			return reloadUntil(page, 'done');
 		})();
 		await deleteAll(page);
 
