@@ -342,51 +342,81 @@ export class LabSession {
 
 	/** What blocks of an object hold now, read straight from the disks (lower-case hex). */
 	async read(object: string, blocks: number[]): Promise<Array<string | null>> {
-		const lab = this.system();
-		if (!lab.allocator.catalog.objects.has(object)) throw new Error(`unknown object ${object}`);
-		const out: Array<string | null> = [];
-		for (const b of blocks) {
-			for (;;) {
-				const r = inspect(lab.inspectSource(), object, b);
-				if (r.missing.length) {
-					await Promise.all(r.missing.map((m) => lab.disks.get(m.disk)!.store.load?.(m.block)));
-					continue;
-				}
-				out.push(r.data ? toHex(r.data) : null);
-				break;
-			}
-		}
-		return out;
+		if (!this.system().allocator.catalog.objects.has(object)) throw new Error(`unknown object ${object}`);
+		const out = await this.now(blocks.map((b) => ({ id: object, from: b, count: 1 })));
+		return blocks.map((_, i) => out[i][0]);
 	}
 
 	/**
-	 * What blocks of objects or disks held after `position` events of the journal: the lab's
-	 * history (power cuts included) built again in memory and run forward to there. A later
-	 * position continues the replay already built; an earlier one starts over.
+	 * What blocks of objects or disks held after `position` events of the journal. At the head they
+	 * are read from the system itself (the views following a live run ask there); before it, the
+	 * lab's history (power cuts included) is built again in memory and run forward to there — a
+	 * later position continues the replay already built, an earlier one starts over.
 	 */
-	contents(position: number, wanted: ContentsRequest[]): Contents {
+	async contents(position: number, wanted: ContentsRequest[]): Promise<Contents> {
+		if (position >= this.journal.length) {
+			const lists = await this.now(wanted);
+			return Object.fromEntries(wanted.map((w, i) => [w.id, lists[i]]));
+		}
 		if (!this.replay || this.replay.emitted > position)
 			this.replay = new Replay(labSpecOf(this.doc), this.doc.steps as Step[], this.history.cuts, { keepLog: false });
-		this.replay.runTo(Math.min(position, this.journal.length));
-		const lab = this.replay.lab;
-		const src = lab.inspectSource();
-		const out: Contents = {};
-		let budget = CONTENTS_LIMIT;
-		for (const { id, from, count } of wanted) {
-			const disk = lab.disks.get(id);
-			const size = disk ? disk.store.blocks : lab.allocator.catalog.objects.get(id)?.blocks;
-			if (size === undefined) throw new Error(`unknown object or disk ${id}`);
-			const end = Math.min(size, from + Math.max(0, Math.min(count, budget)));
-			const list: Array<string | null> = [];
-			for (let b = Math.max(0, from); b < end; b++) {
-				const bytes = disk ? (disk.failed ? undefined : disk.store.read(b)) : inspect(src, id, b).data;
-				list.push(bytes ? toHex(bytes) : null);
-			}
-			budget -= list.length;
-			out[id] = list;
-		}
-		return out;
+		this.replay.runTo(position);
+		const lists = readBlocks(this.replay.lab, wanted);
+		if (!lists) throw new Error('a replay runs on memory stores only');
+		return Object.fromEntries(wanted.map((w, i) => [w.id, lists[i]]));
 	}
+
+	/**
+	 * Blocks of the system as it stands: first every block they need is loaded, then all are read in
+	 * one synchronous pass, so they are of one moment (the newest, when the run goes on meanwhile).
+	 */
+	private async now(wanted: ContentsRequest[]): Promise<Array<Array<string | null>>> {
+		const lab = this.system();
+		for (;;) {
+			const loads: Array<PromiseLike<void> | undefined> = [];
+			const lists = readBlocks(lab, wanted, (disk, block) => loads.push(lab.disks.get(disk)!.store.load?.(block)));
+			if (lists) return lists;
+			await Promise.all(loads);
+		}
+	}
+}
+
+/**
+ * Reads ranges of blocks of objects or disks of a system, as lower-case hex (null where no copy can
+ * be read), at most CONTENTS_LIMIT blocks in all. Null when some disk block is not in memory yet:
+ * each such block is handed to `missing` (load it, then read again).
+ */
+function readBlocks(lab: Lab, wanted: ContentsRequest[], missing?: (disk: string, block: number) => void): Array<Array<string | null>> | null {
+	const src = lab.inspectSource();
+	const out: Array<Array<string | null>> = [];
+	let budget = CONTENTS_LIMIT;
+	let complete = true;
+	for (const { id, from, count } of wanted) {
+		const disk = lab.disks.get(id);
+		const size = disk ? disk.store.blocks : lab.allocator.catalog.objects.get(id)?.blocks;
+		if (size === undefined) throw new Error(`unknown object or disk ${id}`);
+		const end = Math.min(size, from + Math.max(0, Math.min(count, budget)));
+		const list: Array<string | null> = [];
+		for (let b = Math.max(0, from); b < end; b++) {
+			if (disk) {
+				if (!disk.failed && disk.store.load?.(b)) {
+					complete = false;
+					missing?.(id, b);
+				}
+				list.push(disk.failed || !complete ? null : toHex(disk.store.read(b)));
+				continue;
+			}
+			const r = inspect(src, id, b);
+			if (r.missing.length) {
+				complete = false;
+				for (const m of r.missing) missing?.(m.disk, m.block);
+			}
+			list.push(r.data ? toHex(r.data) : null);
+		}
+		budget -= list.length;
+		out.push(list);
+	}
+	return complete ? out : null;
 }
 
 /**
