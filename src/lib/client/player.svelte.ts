@@ -25,7 +25,7 @@ const REDUCED_MOTION_EVENT_MS = 350;
 /** Journal events fetched per request when a lab opens: the page stays responsive while a long one loads. */
 const FETCH_EVENTS = 16_384;
 
-/** How long the place must stay put before it is saved and written into the address. */
+/** How often, at most, the place is saved and written into the address while it moves. */
 const SAVE_PLACE_MS = 300;
 
 /** What a learner picked on the block map: its mapping is lit on the topology. */
@@ -194,6 +194,8 @@ export class Player {
 		this.running = !lab.status.finished;
 		this.seek(follow ? this.length : (position ?? placeOf(lab.id) ?? lab.place));
 		this.loading = null;
+		// The address names the lab at once: a reload comes back to it, not to what made it.
+		this.savePlaceNow();
 		if (this.running) void this.advance(request);
 		if (lab.durable && this.persisted === null) void this.keep();
 		return true;
@@ -323,9 +325,12 @@ export class Player {
 		else if (this.following && atHead && !this.playing) this.seek(this.length);
 	}
 
-	/** Saves the place in the lab and the address, once it stays put. */
+	/**
+	 * Saves the place in the lab and the address a moment later — at most that often while the
+	 * position keeps moving (playing, or following a live run), never later.
+	 */
 	private savePlace(): void {
-		if (this.placeTimer) clearTimeout(this.placeTimer);
+		if (this.placeTimer) return;
 		this.placeTimer = setTimeout(() => this.savePlaceNow(), SAVE_PLACE_MS);
 	}
 
@@ -513,7 +518,8 @@ export class Player {
 				this.contentsTimer = null;
 				const request = ++this.latestContents;
 				try {
-					const c = await this.api!.contents(request, this.position, this.wanted);
+					// Following a live run, the newest blocks: the run is already past what the page shows.
+					const c = await this.api!.contents(request, this.following ? Number.MAX_SAFE_INTEGER : this.position, this.wanted);
 					if (request === this.latestContents) this.contents = c;
 				} catch (e) {
 					if (request === this.latestContents) this.error = message(e);
