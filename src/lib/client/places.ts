@@ -17,18 +17,36 @@ function storage(): Storage | null {
 	}
 }
 
-export function rememberPlace(labId: string, position: number): void {
+/** A place and when it was saved (milliseconds since the epoch). */
+export interface SavedPlace {
+	at: number;
+	t: number;
+}
+
+export function rememberPlace(labId: string, place: SavedPlace): void {
 	try {
-		storage()?.setItem(KEY + labId, String(position));
+		storage()?.setItem(KEY + labId, `${place.at}@${place.t}`);
 	} catch {
 		// A full or refused localStorage: the lab's own record still has the place, a little later.
 	}
 }
 
 /** The place last saved for a lab in this browser, or undefined. */
-export function placeOf(labId: string): number | undefined {
-	const v = Number(storage()?.getItem(KEY + labId) ?? NaN);
-	return Number.isInteger(v) && v >= 0 ? v : undefined;
+export function placeOf(labId: string): SavedPlace | undefined {
+	const m = /^(\d+)@(\d+)$/.exec(storage()?.getItem(KEY + labId) ?? '');
+	return m ? { at: Number(m[1]), t: Number(m[2]) } : undefined;
+}
+
+/**
+ * The newer of two records of a place — this browser's, written at once, and the lab's own, written
+ * a little later but kept with its data (either may miss the last write when a browser quits).
+ *
+ * @example
+ * newestPlace({ at: 40, t: 2000 }, { at: 12, t: 1000 });   // 40
+ */
+export function newestPlace(local: SavedPlace | undefined, kept: Partial<SavedPlace>): number | undefined {
+	if (local && (kept.at === undefined || local.t >= (kept.t ?? 0))) return local.at;
+	return kept.at;
 }
 
 export function forgetPlace(labId: string): void {

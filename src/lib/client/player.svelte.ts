@@ -3,7 +3,7 @@ import { LAB_BUSY, type BatchMessage, type Contents, type ContentsRequest, type 
 import { RecordingBuilder, type Recording } from '$lib/player/recording';
 import { Frames, type Frame } from '$lib/player/frame';
 import { Flights, type DiskBusy, type Packet } from '$lib/player/flights';
-import { placeOf, rememberPlace } from './places';
+import { newestPlace, placeOf, rememberPlace } from './places';
 
 function message(e: unknown): string {
 	return e instanceof Error ? e.message : String(e);
@@ -192,7 +192,7 @@ export class Player {
 		this.heldAt = null;
 		this.following = follow;
 		this.running = !lab.status.finished;
-		this.seek(follow ? this.length : (position ?? placeOf(lab.id) ?? lab.place));
+		this.seek(follow ? this.length : (position ?? newestPlace(placeOf(lab.id), { at: lab.place, t: lab.placedAt }) ?? 0));
 		this.loading = null;
 		// The address names the lab at once: a reload comes back to it, not to what made it.
 		this.savePlaceNow();
@@ -338,9 +338,10 @@ export class Player {
 		if (this.placeTimer) clearTimeout(this.placeTimer);
 		this.placeTimer = null;
 		if (!this.lab || !this.api || this.elsewhere) return;
-		void this.api.setPlace(this.position).catch(() => {});
+		const t = Date.now();
+		void this.api.setPlace(this.position, t).catch(() => {});
 		if (this.ephemeral || !this.lab.durable || typeof location === 'undefined') return;
-		rememberPlace(this.lab.id, this.position);
+		rememberPlace(this.lab.id, { at: this.position, t });
 		const url = new URL(location.href);
 		if (url.pathname.endsWith('/play') || url.pathname.endsWith('/play/')) {
 			const views = url.searchParams.get('views');

@@ -67,7 +67,7 @@ describe('the engine API', () => {
 		const partly = paused.status.maps.VSS;
 		expect(partly.valid).toBeGreaterThan(0);
 		expect(partly.valid).toBeLessThan(4096);
-		await first.setPlace(100);
+		await first.setPlace(100, 5000);
 		const history = await first.events(1, 0, paused.status.head);
 		// A second worker, as after a power cut: only what was flushed is there.
 		const second = createEngineApi(shelf);
@@ -100,10 +100,11 @@ describe('the engine API', () => {
 		const api = createEngineApi(shelf);
 		const a = await api.open(1, { document: bigCopy(1), source: 'scenario:same' });
 		await api.advance(1, END);
-		await api.setPlace(42);
+		await api.setPlace(42, 5000);
 		const b = await api.open(2, { document: bigCopy(1), source: 'scenario:same' });
 		expect(b.id).toBe(a.id);
 		expect(b.place).toBe(42);
+		expect(b.placedAt).toBe(5000);
 		expect(b.recovered).toBe(false);
 		const c = await api.open(3, { document: bigCopy(1), source: 'scenario:same', fresh: true });
 		expect(c.id).not.toBe(a.id);

@@ -96,6 +96,7 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 			durable: open.persistence.durable && !status.storageProblem,
 			notice: noticeOf(open, status.storageProblem),
 			place: session.place,
+			placedAt: session.placedAt,
 			recovered: session.recovered,
 			descriptions: session.history.descriptions,
 			status,
@@ -114,7 +115,7 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 	const touch = async (patch: LabInfoPatch = {}) => {
 		if (!shelf || !open?.persistence.durable) return;
 		const o = open;
-		await shelf.touch(o.id, { place: o.session.place, used: o.persistence.storedBytes?.(o.session.journal.length), ...patch }).catch(() => {});
+		await shelf.touch(o.id, { place: o.session.place, placedAt: o.session.placedAt, used: o.persistence.storedBytes?.(o.session.journal.length), ...patch }).catch(() => {});
 	};
 
 	const close = async () => {
@@ -247,9 +248,9 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 			await open?.session.pause();
 		},
 
-		async setPlace(position: number) {
+		async setPlace(position: number, t: number) {
 			if (!open) return;
-			await open.session.setPlace(position);
+			await open.session.setPlace(position, t);
 			await touch();
 		},
 
@@ -284,7 +285,7 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 				persistence.close();
 				o.release?.();
 			}
-			await shelf.touch(o.id, { place: position });
+			await shelf.touch(o.id, { place: position, placedAt: Date.now() });
 		},
 
 		async read(object: string, blocks: number[]) {

@@ -27,8 +27,9 @@ export interface LabSummary {
 	updated: number;
 	/** When it was last opened (milliseconds since the epoch). */
 	opened?: number;
-	/** The learner's place in its journal when last saved. */
+	/** The learner's place in its journal when last saved, and when (ms since the epoch). */
 	place?: number;
+	placedAt?: number;
 	/** About how many bytes it stores (disks written, maps, journal). */
 	used?: number;
 }
@@ -43,8 +44,9 @@ export interface LabView {
 	durable: boolean;
 	/** Why the lab is in memory only, or another thing the user must know; null when all is well. */
 	notice: string | null;
-	/** The learner's place as last saved. */
+	/** The learner's place as last saved, and when (ms since the epoch; 0: never). */
 	place: number;
+	placedAt: number;
 	/** This opening came back from a power cut: the journal goes on with the recovery. */
 	recovered: boolean;
 	/** Every version of every description written so far, oldest first. */
@@ -89,8 +91,8 @@ export interface EngineApi {
 	/** Runs the open lab until its journal holds `until` events, or the end, or a pause; answers when it stops. */
 	advance(request: number, until: number): Promise<LabView>;
 	pause(): Promise<void>;
-	/** Saves the learner's place in the open lab. */
-	setPlace(position: number): Promise<void>;
+	/** Saves the learner's place in the open lab, as of `t` (ms since the epoch). */
+	setPlace(position: number, t: number): Promise<void>;
 	/** Starts the open lab over from its document: disks, maps, journal and place are wiped. */
 	reset(request: number): Promise<LabView>;
 	/** Deletes a lab (closing it first if open); answers the labs left. */

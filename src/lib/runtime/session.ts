@@ -109,6 +109,12 @@ const SAVED = 'saved';
 const HISTORY = 'history';
 const PLACE = 'place';
 
+/** The learner's place and when it was saved: the newest of the records that keep it wins. */
+interface Place {
+	at: number;
+	t: number;
+}
+
 /**
  * One lab in the engine worker: its scenario document, the live system driving it (disks, maps
  * and descriptions on the lab's persistence), its journal and the learner's place in it. The
@@ -151,6 +157,9 @@ export class LabSession {
 	/** Opens the lab of `doc` on `persistence`: new, or as it was left (a power cut if it was running). */
 	static async open(doc: ScenarioDocument, persistence: LabPersistence): Promise<LabSession> {
 		const saved = persistence.getMeta<Saved>(SAVED);
+		// Labs of the earlier lab page kept their state without a journal: their history is unknown.
+		if (!saved && persistence.getMeta('state') !== undefined)
+			throw new Error('This lab was kept by an earlier version of Snapshot Lab, which kept no history of it: delete it in “Your labs” and open its scenario again.');
 		const history = persistence.getMeta<History>(HISTORY) ?? { cuts: [], descriptions: {} };
 		const journal = await Journal.open(persistence, saved?.kept ?? 0);
 		const session = new LabSession(doc, persistence, journal, history, saved);
@@ -206,13 +215,18 @@ export class LabSession {
 		persistence.setMeta(DOCUMENT, this.doc);
 		persistence.setMeta(SAVED, saved);
 		persistence.setMeta(HISTORY, history);
-		persistence.setMeta(PLACE, at);
+		persistence.setMeta(PLACE, { at, t: Date.now() } satisfies Place);
 		await persistence.flush();
 	}
 
 	/** The learner's place in the journal, as last saved. */
 	get place(): number {
-		return Math.min(this.persistence.getMeta<number>(PLACE) ?? 0, this.journal.length);
+		return Math.min(this.persistence.getMeta<Place>(PLACE)?.at ?? 0, this.journal.length);
+	}
+
+	/** When the place was saved (milliseconds since the epoch); 0 before it ever was. */
+	get placedAt(): number {
+		return this.persistence.getMeta<Place>(PLACE)?.t ?? 0;
 	}
 
 	get finished(): boolean {
@@ -324,9 +338,9 @@ export class LabSession {
 		}
 	}
 
-	/** Saves the learner's place; durable at once when nothing runs, else with the next batch. */
-	async setPlace(position: number): Promise<void> {
-		this.persistence.setMeta(PLACE, Math.max(0, Math.min(Math.round(position), this.journal.length)));
+	/** Saves the learner's place, as of `t` (ms since the epoch); durable at once when nothing runs, else with the next batch. */
+	async setPlace(position: number, t: number): Promise<void> {
+		this.persistence.setMeta(PLACE, { at: Math.max(0, Math.min(Math.round(position), this.journal.length)), t } satisfies Place);
 		if (!this.active && !this.storageProblem) await this.persistence.flush().catch(() => {});
 	}
 

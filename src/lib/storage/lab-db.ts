@@ -38,14 +38,15 @@ export interface LabInfo {
 	/** Bytes of all its disks together. */
 	bytes?: number;
 	opened?: number;
-	/** The learner's place in the lab's journal. */
+	/** The learner's place in the lab's journal, and when it was saved (ms since the epoch). */
 	place?: number;
+	placedAt?: number;
 	/** About how many bytes the lab stores. */
 	used?: number;
 }
 
 /** What may change of a registered lab besides its times. */
-export type LabInfoPatch = Partial<Pick<LabInfo, 'name' | 'opened' | 'place' | 'used'>>;
+export type LabInfoPatch = Partial<Pick<LabInfo, 'name' | 'opened' | 'place' | 'placedAt' | 'used'>>;
 
 interface RegistrySchema extends DBSchema {
 	labs: { key: string; value: LabInfo };
