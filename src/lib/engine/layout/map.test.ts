@@ -12,8 +12,9 @@ import {
 import type { Description, Layout, ParityLayout } from './types';
 
 /*
- * The block mapping of every layout, checked against the reference placements in
- * ../shared/vectors/raid-placement-sample.json and against a second implementation written here
+ * The block mapping of every layout, checked against the reference placements of
+ * __vectors__/raid-placement-sample.json (a copy kept in the project, so that a clone anywhere
+ * can run it) and against a second implementation written here
  * straight from the layouts table of SCENARIO-FORMAT.md: it lays chunks out row by row, filling
  * the members of each row in order, instead of computing a place from a block number.
  */
@@ -59,7 +60,7 @@ interface Vector {
 	parityPerStripe: Array<[number, number]>;
 }
 
-const vectorsUrl = new URL('../../../../../shared/vectors/raid-placement-sample.json', import.meta.url);
+const vectorsUrl = new URL('./__vectors__/raid-placement-sample.json', import.meta.url);
 const vectors: Vector[] = JSON.parse(readFileSync(vectorsUrl, 'utf8')).vectors;
 
 /** Enough member blocks for every row the vector mentions. */
@@ -78,9 +79,9 @@ function descriptionOf(v: Vector): Description {
 	throw new Error(`vector of level ${v.level} with layout ${v.layout} has no counterpart here`);
 }
 
-describe('reference placements of ../shared/vectors/raid-placement-sample.json', () => {
-	it('the file resolves relative to the repository and holds vectors of levels 0, 4 and 5', () => {
-		expect(fileURLToPath(vectorsUrl)).toMatch(/[/\\]shared[/\\]vectors[/\\]raid-placement-sample\.json$/);
+describe('reference placements of raid-placement-sample.json', () => {
+	it('the file lies inside the project and holds vectors of levels 0, 4 and 5', () => {
+		expect(fileURLToPath(vectorsUrl)).toMatch(/[/\\]src[/\\]lib[/\\]engine[/\\]layout[/\\]__vectors__[/\\]raid-placement-sample\.json$/);
 		expect(new Set(vectors.map((v) => v.level))).toEqual(new Set(['0', '4', '5']));
 		for (const v of vectors) expect(v.map.length).toBeGreaterThan(0);
 	});
