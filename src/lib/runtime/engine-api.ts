@@ -48,7 +48,7 @@ function reason(e: unknown): string {
 }
 
 /** A short, stable digest of a document: the same document opened twice reopens the same lab. */
-export function documentSource(doc: ScenarioDocument): string {
+function documentSource(doc: ScenarioDocument): string {
 	const text = JSON.stringify(doc);
 	let h1 = 0x811c9dc5;
 	let h2 = 0x01000193;
