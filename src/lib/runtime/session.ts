@@ -101,6 +101,9 @@ export interface AdvanceOptions {
 	yieldToHost?: () => Promise<void>;
 }
 
+/** Step results a status carries (and a lab keeps for it): the newest. */
+const STATUS_RESULTS = 20;
+
 /** After a failed flush, batches to let pass before trying again. */
 const RETRY_EVERY = 50;
 
@@ -142,7 +145,6 @@ export class LabSession {
 	private storageProblem: string | null = null;
 	private skipped = 0;
 	private replay: Replay | null = null;
-	private results: StepResult[];
 
 	private constructor(
 		readonly doc: ScenarioDocument,
@@ -150,9 +152,7 @@ export class LabSession {
 		readonly journal: Journal,
 		readonly history: History,
 		private saved: Saved | undefined
-	) {
-		this.results = saved?.results ?? [];
-	}
+	) {}
 
 	/** Opens the lab of `doc` on `persistence`: new, or as it was left (a power cut if it was running). */
 	static async open(doc: ScenarioDocument, persistence: LabPersistence): Promise<LabSession> {
@@ -211,7 +211,7 @@ export class LabSession {
 		replay.runTo(at);
 		journal.sync();
 		// Not finished, even at the end: the power went out, and the system comes back.
-		const saved: Saved = { ...replay.durable(), finished: false, results: replay.results.slice(-20) };
+		const saved: Saved = { ...replay.durable(), finished: false, results: replay.results.slice(-STATUS_RESULTS) };
 		persistence.setMeta(DOCUMENT, this.doc);
 		persistence.setMeta(SAVED, saved);
 		persistence.setMeta(HISTORY, history);
@@ -263,7 +263,7 @@ export class LabSession {
 			running: this.active !== null,
 			maps: Object.fromEntries(Object.entries(lab.validityMaps()).map(([id, m]) => [id, { valid: m.valid, blocks: m.blocks }])),
 			simTime: lab.sim.now,
-			results: (this.driver?.results ?? this.results).slice(-20),
+			results: (this.driver?.results ?? this.saved?.results ?? []).slice(-STATUS_RESULTS),
 			storageProblem: this.storageProblem
 		};
 	}
@@ -326,7 +326,7 @@ export class LabSession {
 		const p = this.persistence;
 		this.journal.sync();
 		if (this.driver) {
-			this.saved = { ...this.driver.durable(), finished: this.driver.finished, results: this.driver.results.slice(-20) };
+			this.saved = { ...this.driver.durable(), finished: this.driver.finished, results: this.driver.results.slice(-STATUS_RESULTS) };
 			p.setMeta(SAVED, this.saved);
 		}
 		p.setMeta(HISTORY, this.history);
