@@ -25,6 +25,11 @@ const REDUCED_MOTION_EVENT_MS = 350;
 /** Journal events fetched per request when a lab opens: the page stays responsive while a long one loads. */
 const FETCH_EVENTS = 16_384;
 
+/** Events behind the position the views look back over (narration, messages in flight), kept on the page. */
+const KEEP_BEHIND = 512;
+/** Events ahead of the position kept on the page, so that playing never waits for the worker. */
+const KEEP_AHEAD = 4_096;
+
 /** How often, at most, the place is saved and written into the address while it moves. */
 const SAVE_PLACE_MS = 300;
 
@@ -101,6 +106,9 @@ export class Player {
 	private placeTimer: ReturnType<typeof setTimeout> | null = null;
 	/** Where the learner asked to go, past the head of the live run: reached as the run comes. */
 	private ahead: number | null = null;
+	/** A position asked for whose events the page is fetching again; shown once they are here. */
+	private waiting: number | null = null;
+	private fetching = false;
 	/** Labs opened only to watch (the sandbox's preview): kept in memory, never listed. */
 	private readonly ephemeral: boolean;
 	/** What was asked to be opened last, to ask again when taking a lab over. */
@@ -186,6 +194,7 @@ export class Player {
 		this.rec = builder.recording();
 		this.frames = new Frames(this.rec);
 		this.flights = new Flights(this.rec.events);
+		this.waiting = null;
 		this.error = null;
 		this.selection = null;
 		this.holds = [];
@@ -284,8 +293,8 @@ export class Player {
 		this.latest++;
 		this.start();
 		const ok = await this.open({ labId: id }, at);
-		if (!ok || !this.rec) return;
-		const power = this.rec.events.findLastIndex((e) => e.type === 'power');
+		if (!ok || !this.rec || !this.builder) return;
+		const power = this.builder.lastPower;
 		if (this.lab?.recovered && power >= 0) {
 			this.seek(Math.min(at, power));
 			this.play();
@@ -318,7 +327,6 @@ export class Player {
 		const atHead = this.position >= this.length;
 		this.builder.append(b.events);
 		this.builder.describe(b.descriptions);
-		this.flights?.extend();
 		this.rec = this.builder.recording();
 		this.lab = { ...this.lab, status: b.status, notice: b.notice };
 		if (this.ahead !== null) this.seek(this.ahead);
@@ -356,20 +364,74 @@ export class Player {
 	 * the head of a live run it goes as far as the run has come, and on as the run comes further.
 	 */
 	seek(position: number): void {
-		if (!this.rec || !this.frames) return;
+		if (!this.rec || !this.frames || !this.builder) return;
 		const want = Math.max(0, Math.round(position) || 0);
 		this.ahead = this.running && want > this.length ? want : null;
 		const p = Math.min(want, this.length);
+		// A big lab's page keeps only the events near the place: far away, they are fetched first.
+		if (!this.keepNear(p)) {
+			this.waiting = p;
+			this.fetch();
+			return;
+		}
+		this.waiting = null;
 		this.position = p;
 		this.now = p > 0 ? this.rec.events[p - 1].t : 0;
 		if (p < this.length) this.following = false;
 		this.refresh();
 	}
 
+	/** Where the player stands, or is about to once the events it fetches arrive. */
+	private get place(): number {
+		return this.waiting ?? this.position;
+	}
+
+	/** The events the views need around `p`: from the kept frame it replays from, to a stretch ahead. */
+	private around(p: number): [number, number] {
+		return [Math.max(0, Math.min(this.frames!.need(p), p - KEEP_BEHIND)), p + KEEP_AHEAD];
+	}
+
+	/**
+	 * Keeps the events around `p` on the page (a big lab's page forgets the rest), starting to
+	 * fetch any it forgot; true when those up to `p` are here, so that `p` can be shown now.
+	 */
+	private keepNear(p: number): boolean {
+		const tape = this.builder!.tape;
+		const [from, to] = this.around(p);
+		tape.pin(from, to);
+		if (!tape.has(from, to)) this.fetch();
+		return tape.has(from, p);
+	}
+
+	/** Fetches the pinned events the page has forgotten, then goes where it was asked to. */
+	private fetch(): void {
+		const api = this.api;
+		const tape = this.builder?.tape;
+		if (this.fetching || !api || !tape) return;
+		const request = this.latest;
+		this.fetching = true;
+		void (async () => {
+			let failed = false;
+			try {
+				for (;;) {
+					const [gap] = tape.missing(...this.around(this.place));
+					if (!gap || request !== this.latest) break;
+					tape.put(gap[0], await api.events(request, gap[0], Math.min(gap[1], gap[0] + FETCH_EVENTS)));
+				}
+			} catch (e) {
+				failed = true;
+				if (request === this.latest) this.error = `The lab's events could not be fetched again: ${message(e)}`;
+			} finally {
+				this.fetching = false;
+				if (!failed && request === this.latest && this.waiting !== null) this.seek(this.waiting);
+			}
+		})();
+	}
+
 	stepForward(): void {
 		this.pause();
-		if (this.blocked(this.position + 1)) return;
-		this.seek(this.position + 1);
+		if (this.blocked(this.place + 1)) return;
+		this.seek(this.place + 1);
 	}
 
 	/** Sets the positions to hold at (see `holds`); all are unreleased. */
@@ -395,7 +457,7 @@ export class Player {
 
 	stepBack(): void {
 		this.pause();
-		this.seek(this.position - 1);
+		this.seek(this.place - 1);
 	}
 
 	first(): void {
@@ -477,11 +539,16 @@ export class Player {
 			this.lastTick = t;
 			let now = this.now + (dt / 1000) * SPEEDS[this.speed].rate;
 			const next = events[this.position];
+			if (!next && this.position < events.length) {
+				// The events ahead are on their way from the worker: time waits for them.
+				this.raf = requestAnimationFrame((t2) => this.tick(t2));
+				return;
+			}
 			if (next && next.t > now && this.flights.quiet(this.position, now)) now = next.t;
 			// At the head of a live run, time waits for the engine.
 			if (!next && this.running) now = Math.min(now, Math.max(this.now, events.at(-1)?.t ?? 0));
 			let p = this.position;
-			while (p < events.length && events[p].t <= now) p++;
+			while (p < events.length && events[p] && events[p].t <= now) p++;
 			if (p > this.position && this.blocked(p)) {
 				this.pause();
 				return;
@@ -500,6 +567,7 @@ export class Player {
 	}
 
 	private refresh(): void {
+		this.keepNear(this.position);
 		this.frame = this.frames!.at(this.position);
 		this.move();
 		this.fetchContents();

@@ -1,4 +1,5 @@
 import type { NodeId, SimEvent } from '../engine/events';
+import { growing } from './grow';
 import type { LabSpec } from '../engine/lab';
 import { ALLOCATOR_ID, SWITCH_ID } from '../engine/lab';
 import { linkKey, type Frame } from './frame';
@@ -79,9 +80,12 @@ export interface Transaction {
  * transactionsOf(rec.events)[0];   // { host: '52', op: 'write', object: 'V', block: 0, latency: 273, … }
  */
 export function transactionsOf(events: readonly SimEvent[]): Transaction[] {
-	const open = new Map<string, Extract<SimEvent, { type: 'submit' }>>();
-	const out: Transaction[] = [];
-	events.forEach((e, index) => {
+	return transactionFold(events).out;
+}
+
+const transactionFold = growing(
+	() => ({ open: new Map<string, Extract<SimEvent, { type: 'submit' }>>(), out: [] as Transaction[] }),
+	({ open, out }, e, index) => {
 		if (e.type === 'submit') open.set(e.cause, e);
 		else if (e.type === 'complete') {
 			const s = open.get(e.cause);
@@ -100,9 +104,8 @@ export function transactionsOf(events: readonly SimEvent[]): Transaction[] {
 				index
 			});
 		}
-	});
-	return out;
-}
+	}
+);
 
 /** A transaction as the latency plot draws it: whether it was under way while a snapshot was being copied. */
 export interface PlottedTransaction extends Transaction {
@@ -139,15 +142,18 @@ export interface CopySpan {
 interface SpanMarks {
 	target: string;
 	source: string;
+	/** Index and time of the event that made it. */
 	created: number;
+	start: number;
 	/** Index and time of the event that ended it (complete, detach, remove), if any. */
 	ended?: { index: number; t: number; complete: boolean };
-	/** Indices of its background copy events. */
+	/** Indices of its background copy events, and their times. */
 	copies: number[];
+	copied: number[];
 }
 
-/** The marks from which `spansAt` draws each snapshot's span, worked out once per recording. */
-export type SpanIndex = { events: readonly SimEvent[]; spans: SpanMarks[] };
+/** The marks from which `spansAt` draws each snapshot's span, worked out once per log as it grows. */
+export type SpanIndex = { spans: SpanMarks[] };
 
 /**
  * Indexes the spans of every snapshot in a log: created by a snapshot event, ended by its
@@ -157,16 +163,19 @@ export type SpanIndex = { events: readonly SimEvent[]; spans: SpanMarks[] };
  * spansAt(spanIndexOf(rec.events), rec.events.length);   // [{ target: 'VSS', start: 820, end: 5795, complete: true }]
  */
 export function spanIndexOf(events: readonly SimEvent[]): SpanIndex {
-	const spans: SpanMarks[] = [];
-	const open = new Map<string, SpanMarks>();
-	events.forEach((e, i) => {
+	return spanFold(events);
+}
+
+const spanFold = growing(
+	() => ({ spans: [] as SpanMarks[], open: new Map<string, SpanMarks>() }),
+	({ spans, open }, e, i) => {
 		if (e.type === 'snapshot') {
 			if (e.change === 'create' || e.change === 'restore') {
 				// A restore makes the source a virtual copy of the target: a new span, the other way.
 				const target = e.change === 'create' ? e.target : e.source;
 				const source = e.change === 'create' ? e.source : e.target;
 				if (e.change === 'restore') open.delete(e.target);
-				const s: SpanMarks = { target, source, created: i, copies: [] };
+				const s: SpanMarks = { target, source, created: i, start: e.t, copies: [], copied: [] };
 				spans.push(s);
 				open.set(target, s);
 			} else {
@@ -176,32 +185,32 @@ export function spanIndexOf(events: readonly SimEvent[]): SpanIndex {
 			}
 		} else if (e.type === 'copy' && e.by === 'copy') {
 			const s = open.get(e.target);
-			if (s && !s.ended) s.copies.push(i);
+			if (s && !s.ended) {
+				s.copies.push(i);
+				s.copied.push(e.t);
+			}
 		}
-	});
-	return { events, spans };
-}
+	}
+);
 
 /**
  * The spans the player has shown at `position`: each ends at its completion if shown, else at the
  * last background copy event shown (a span not yet copied into is only its start).
  */
 export function spansAt(index: SpanIndex, position: number): CopySpan[] {
-	const { events, spans } = index;
 	const out: CopySpan[] = [];
-	for (const s of spans) {
+	for (const s of index.spans) {
 		if (s.created >= position) continue;
-		const start = events[s.created].t;
-		let end = start;
+		let end = s.start;
 		let complete = false;
 		if (s.ended && s.ended.index < position) {
 			end = s.ended.t;
 			complete = s.ended.complete;
 		} else {
 			const shown = countBelow(s.copies.length, (i) => s.copies[i], position);
-			if (shown) end = events[s.copies[shown - 1]].t;
+			if (shown) end = s.copied[shown - 1];
 		}
-		out.push({ target: s.target, source: s.source, start, end, complete });
+		out.push({ target: s.target, source: s.source, start: s.start, end, complete });
 	}
 	return out;
 }

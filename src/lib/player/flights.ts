@@ -1,4 +1,14 @@
 import type { DiskEvent, HopEvent, SimEvent } from '../engine/events';
+import { growing } from './grow';
+
+/** The longest any one hop or disk I/O of a log lasts: how far back a search must look. */
+const longest = growing(
+	() => ({ us: 0 }),
+	(acc, e) => {
+		if (e.type === 'hop') acc.us = Math.max(acc.us, e.arrive - e.t);
+		else if (e.type === 'disk') acc.us = Math.max(acc.us, e.done - e.t);
+	}
+);
 
 /** A message on a link at some moment: `progress` 0 as it leaves `from`, 1 as it reaches `to`. */
 export interface Packet {
@@ -24,24 +34,8 @@ export interface DiskBusy {
  * flights.packets(position, now).length;   // messages on the wire right now
  */
 export class Flights {
-	/** The longest any one hop or disk I/O lasts: how far back a search must look. */
-	private longest = 0;
-
-	private seen = 0;
-
-	/** `events` may grow as a live run goes on: `extend` takes the new ones into account. */
-	constructor(private readonly events: readonly SimEvent[]) {
-		this.extend();
-	}
-
-	/** Takes events appended since the last call into account. */
-	extend(): void {
-		for (; this.seen < this.events.length; this.seen++) {
-			const e = this.events[this.seen];
-			if (e.type === 'hop') this.longest = Math.max(this.longest, e.arrive - e.t);
-			else if (e.type === 'disk') this.longest = Math.max(this.longest, e.done - e.t);
-		}
-	}
+	/** `events` may grow as a live run goes on. */
+	constructor(private readonly events: readonly SimEvent[]) {}
 
 	/** Hops shown by `position` and still travelling at time `now`. */
 	packets(position: number, now: number): Packet[] {
@@ -71,10 +65,11 @@ export class Flights {
 	}
 
 	private scan(position: number, now: number, visit: (e: SimEvent, i: number) => void): void {
-		const from = now - this.longest;
+		const from = now - longest(this.events).us;
 		for (let i = Math.min(position, this.events.length) - 1; i >= 0; i--) {
 			const e = this.events[i];
-			if (e.t < from) break;
+			// Events the page has forgotten are far behind the place shown: nothing there is still moving.
+			if (e === undefined || e.t < from) break;
 			if (e.t <= now) visit(e, i);
 		}
 	}

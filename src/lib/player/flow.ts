@@ -1,4 +1,5 @@
 import type { SimEvent } from '../engine/events';
+import { growing } from './grow';
 import type { Recording } from './recording';
 
 /**
@@ -278,18 +279,23 @@ export interface FlowMark {
 }
 
 /**
- * Every event's mark (or none), and for every position the mark lit there: the latest one since
- * the current scenario step started.
+ * Every event's mark (or none) in a stretch of the log, and for every position in it the mark lit
+ * there: the latest one since the current scenario step started.
  *
  * @example
  * const { marks, lit } = flowIndex(rec.events);
  * marks.get(lit[240])?.node;   // 'f6-116'
  */
 export interface FlowIndex {
+	/** The stretch indexed: events [from, to). */
+	from: number;
+	to: number;
+	/** Events of the stretch the page had forgotten when it was indexed. */
+	gaps: number;
 	marks: Map<number, FlowMark>;
-	/** Index of the mark lit after event i, or -1. */
+	/** Index of the mark lit after event `from + k` at `lit[k]`, or -1. */
 	lit: Int32Array;
-	/** Index of the latest mark at or before event i, across scenario steps, or -1. */
+	/** Index of the latest mark at or before event `from + k`, across scenario steps, or -1. */
 	recent: Int32Array;
 }
 
@@ -311,37 +317,60 @@ interface Instance {
 }
 
 /**
- * Works out, once per recording, which chart step each event is. The rules: a scenario step's
- * transaction belongs to the chart of the first bit its coordinator looks at (`check`/`wait`
- * with `for`: copy → Fig. 5, cow → Fig. 6, write/overwrite → Fig. 7, read → [0034]); a copy step
- * is Fig. 5; a whole-block write to a snapshot the literal protocol sends to nobody is Fig. 7.
- * Within a transaction, `bit.by`, `copy.by`, the hop's `what` and each event's `cls` say which box.
- *
- * @example
- * const index = flowIndex(rec.events);
- * index.marks.get(240)?.node;   // 'f6-114'
+ * What decides each chart: a scenario step's transaction belongs to the chart of the first bit its
+ * coordinator looks at, which may come after the transaction's first events. Gathered once over
+ * the whole log as it grows; the snapshots made and the sizes described, with where, so that a
+ * stretch of the log can be indexed on its own.
  */
-export function flowIndex(events: readonly SimEvent[]): FlowIndex {
-	const figureOf = new Map<string, FigureId>();
-	const sourceOf = new Map<string, string>();
-	const blocksOf = new Map<string, number>();
-	for (const e of events) {
-		if (e.type === 'snapshot' && e.change === 'create') sourceOf.set(e.target, e.source);
-		else if (e.type === 'snapshot' && (e.change === 'remove' || e.change === 'detach')) sourceOf.delete(e.target);
+interface FlowFacts {
+	figureOf: Map<string, FigureId>;
+	sourceOf: Map<string, string>;
+	creates: Array<{ index: number; target: string; source: string }>;
+	describes: Array<{ index: number; object: string; blocks: number }>;
+}
+
+const flowFacts = growing<FlowFacts>(
+	() => ({ figureOf: new Map(), sourceOf: new Map(), creates: [], describes: [] }),
+	({ figureOf, sourceOf, creates, describes }, e, index) => {
+		if (e.type === 'describe') describes.push({ index, object: e.object, blocks: e.blocks });
+		if (e.type === 'snapshot' && e.change === 'create') {
+			sourceOf.set(e.target, e.source);
+			creates.push({ index, target: e.target, source: e.source });
+		} else if (e.type === 'snapshot' && (e.change === 'remove' || e.change === 'detach')) sourceOf.delete(e.target);
 		else if ((e.type === 'check' || e.type === 'wait') && !figureOf.has(e.cause)) figureOf.set(e.cause, FIG_OF_PURPOSE[e.for]);
 		else if (e.type === 'copy' && e.by === 'copy' && !figureOf.has(e.cause)) figureOf.set(e.cause, 'fig5');
 		else if (e.type === 'step' && e.op === 'copy' && e.phase === 'start') figureOf.set(e.step, 'fig5');
 		// The literal protocol's whole-block write to a snapshot asks nobody: only its target says Fig. 7.
 		else if (e.type === 'submit' && e.op === 'write' && sourceOf.has(e.object) && !figureOf.has(e.cause)) figureOf.set(e.cause, 'fig7');
 	}
+);
+
+/**
+ * Works out which chart step each event of [from, to) is. The rules: a scenario step's
+ * transaction belongs to the chart of the first bit its coordinator looks at (`check`/`wait`
+ * with `for`: copy → Fig. 5, cow → Fig. 6, write/overwrite → Fig. 7, read → [0034]); a copy step
+ * is Fig. 5; a whole-block write to a snapshot the literal protocol sends to nobody is Fig. 7.
+ * Within a transaction, `bit.by`, `copy.by`, the hop's `what` and each event's `cls` say which box.
+ * A transaction begun before `from` is followed from its first event inside the stretch.
+ *
+ * @example
+ * const index = flowIndex(rec.events);
+ * index.marks.get(240)?.node;   // 'f6-114'
+ */
+export function flowIndex(events: readonly SimEvent[], from = 0, to = events.length): FlowIndex {
+	const facts = flowFacts(events);
+	const figureOf = facts.figureOf;
+	const sourceOf = new Map<string, string>();
+	const blocksOf = new Map<string, number>();
+	for (const c of facts.creates) if (c.index < from) sourceOf.set(c.target, c.source);
+	for (const d of facts.describes) if (d.index < from) blocksOf.set(d.object, d.blocks);
 
 	const marks = new Map<number, FlowMark>();
-	const lit = new Int32Array(events.length).fill(-1);
-	const recent = new Int32Array(events.length).fill(-1);
+	const lit = new Int32Array(Math.max(0, to - from)).fill(-1);
+	const recent = new Int32Array(Math.max(0, to - from)).fill(-1);
 	const instances = new Map<string, Instance>();
 	// The copier's transactions carry no snapshot block: follow each through its translations.
 	const lineage = new Map<string, number>();
-	sourceOf.clear();
 
 	const instanceOf = (key: string, figure: FigureId): Instance => {
 		let s = instances.get(key);
@@ -349,7 +378,17 @@ export function flowIndex(events: readonly SimEvent[]): FlowIndex {
 		return s;
 	};
 
-	events.forEach((e, i) => {
+	let gaps = 0;
+	for (let i = from; i < to; i++) {
+		const e = events[i];
+		const k = i - from;
+		if (e === undefined) {
+			gaps++;
+			// Forgotten by the page: nothing is lit until the next event it holds.
+			lit[k] = -1;
+			recent[k] = k > 0 ? recent[k - 1] : -1;
+			continue;
+		}
 		if (e.type === 'snapshot' && e.change === 'create') sourceOf.set(e.target, e.source);
 		if (e.type === 'describe') blocksOf.set(e.object, e.blocks);
 		const cause = e.type === 'step' ? e.step : 'cause' in e ? e.cause : undefined;
@@ -372,12 +411,12 @@ export function flowIndex(events: readonly SimEvent[]): FlowIndex {
 			if (figure === 'fig5' && full.node === 'f5-94' && s.last < 0 && full.block !== undefined) full.implied = [{ node: 'f5-92' }];
 			s.last = i;
 			marks.set(i, full);
-			lit[i] = i;
-		} else if (e.type === 'step' && e.phase === 'start') lit[i] = -1;
-		else lit[i] = i > 0 ? lit[i - 1] : -1;
-		recent[i] = lit[i] >= 0 ? lit[i] : i > 0 ? recent[i - 1] : -1;
-	});
-	return { marks, lit, recent };
+			lit[k] = i;
+		} else if (e.type === 'step' && e.phase === 'start') lit[k] = -1;
+		else lit[k] = k > 0 ? lit[k - 1] : -1;
+		recent[k] = lit[k] >= 0 ? lit[k] : k > 0 ? recent[k - 1] : -1;
+	}
+	return { from, to, gaps, marks, lit, recent };
 }
 
 const isIo = (e: SimEvent): e is Extract<SimEvent, { type: 'translate' | 'hop' | 'disk' }> =>
@@ -572,17 +611,29 @@ export interface FlowAt {
 	edges: string[];
 }
 
+/** How far back of a position its stretch of the log is indexed: longer than any one transaction runs. */
+const FLOW_BACK = 8_192;
+/** Positions one indexed stretch serves before the next is worked out. */
+const FLOW_STRIDE = 2_048;
+
 const cache = new WeakMap<object, FlowIndex>();
 
 /**
- * The flow index of a recording, worked out on first use and kept while the recording lives.
+ * The flow index of the stretch of a recording's log that a position needs: the whole log while it
+ * is short, else the `FLOW_BACK` events before the position. Kept per log until the position
+ * leaves it or the log grows under it.
  *
  * @example
- * flowIndexOf(rec) === flowIndexOf(rec);   // true: worked out once
+ * flowIndexOf(rec, 240) === flowIndexOf(rec, 241);   // true: worked out once
  */
-export function flowIndexOf(rec: Pick<Recording, 'events'>): FlowIndex {
-	let index = cache.get(rec.events);
-	if (!index) cache.set(rec.events, (index = flowIndex(rec.events)));
+export function flowIndexOf(rec: Pick<Recording, 'events'>, position = rec.events.length): FlowIndex {
+	const events = rec.events;
+	const p = Math.min(position, events.length);
+	const from = Math.max(0, Math.floor(p / FLOW_STRIDE) * FLOW_STRIDE - FLOW_BACK);
+	const to = Math.min(events.length, from + FLOW_BACK + 2 * FLOW_STRIDE);
+	let index = cache.get(events);
+	// A stretch indexed with gaps is indexed again: the page fetches what it forgot as the place nears it.
+	if (!index || index.from !== from || index.to !== to || index.gaps) cache.set(events, (index = flowIndex(events, from, to)));
 	return index;
 }
 
@@ -597,9 +648,9 @@ export function flowIndexOf(rec: Pick<Recording, 'events'>): FlowIndex {
  */
 export function flowAt(rec: Pick<Recording, 'events'>, position: number): FlowAt | null {
 	if (position <= 0) return null;
-	const index = flowIndexOf(rec);
-	const i = index.lit[Math.min(position, rec.events.length) - 1];
-	if (i < 0) return null;
+	const index = flowIndexOf(rec, position);
+	const i = index.lit[Math.min(position, rec.events.length) - 1 - index.from];
+	if (i === undefined || i < 0) return null;
 	const mark = index.marks.get(i)!;
 	const trail: FlowAt['trail'] = [];
 	for (let m: FlowMark | undefined = mark; m; m = m.prev >= 0 ? index.marks.get(m.prev) : undefined) {
@@ -640,9 +691,9 @@ export function flowAt(rec: Pick<Recording, 'events'>, position: number): FlowAt
  */
 export function recentFigure(rec: Pick<Recording, 'events'>, position: number): FigureId | null {
 	if (position <= 0) return null;
-	const index = flowIndexOf(rec);
-	const i = index.recent[Math.min(position, rec.events.length) - 1];
-	return i < 0 ? null : index.marks.get(i)!.figure;
+	const index = flowIndexOf(rec, position);
+	const i = index.recent[Math.min(position, rec.events.length) - 1 - index.from];
+	return i === undefined || i < 0 ? null : index.marks.get(i)!.figure;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { NodeId, SimEvent } from '../engine/events';
+import { growing } from './grow';
 import type { Recording } from './recording';
 
 /** How a validity bit came to be 1; 0 while the block still lives only on the source. */
@@ -197,16 +198,35 @@ function weight(f: Frame): number {
 	return n;
 }
 
+/** Frames kept for one log, taken as the log first passes through the fold; the newest is `head`. */
+interface Kept {
+	checkpoints: Frame[];
+	head: Frame;
+}
+
 /**
- * Frames of one recording at any position. Keeps a frame every `CHECKPOINT_EVERY` events as the
- * cursor first passes — further apart when the validity maps are big (a 1 GiB volume's map is
- * 262,144 entries), so that kept frames stay within a few tens of MiB — and going back replays
- * forward from the nearest one below. The log may grow (a live lab); frames past the old end are
- * made as the cursor reaches them.
+ * Folds a log once, keeping a frame every `CHECKPOINT_EVERY` events — further apart when the
+ * validity maps are big (a 1 GiB volume's map is 262,144 entries), so that kept frames stay
+ * within a few tens of MiB. A fold over the whole log, so a big lab's page may forget old events
+ * and still go back to any position from a kept frame.
+ */
+const kept = growing<Kept>(
+	() => ({ checkpoints: [empty()], head: empty() }),
+	(k, e) => {
+		apply(k.head, e);
+		const last = k.checkpoints[k.checkpoints.length - 1];
+		const q = k.head.position;
+		if (q % CHECKPOINT_EVERY === 0 && q - last.position >= CHECKPOINT_EVERY * Math.ceil(weight(k.head) / FRAME_BYTES || 1))
+			k.checkpoints.push(clone(k.head));
+	}
+);
+
+/**
+ * Frames of one recording at any position: the newest as the fold left it, an earlier one by
+ * replaying forward from the nearest kept frame below. The log may grow (a live lab). Events
+ * between that kept frame and the position must be on the page (see `framesNeed`).
  */
 export class Frames {
-	/** Kept frames, by position, ascending. */
-	private checkpoints: Frame[] = [empty()];
 	private cursor: Frame = empty();
 
 	constructor(readonly rec: Pick<Recording, 'events'>) {}
@@ -217,30 +237,33 @@ export class Frames {
 
 	/** The frame after the first `position` events. The returned frame is new; its arrays may be shared. */
 	at(position: number): Frame {
-		const p = Math.max(0, Math.min(position, this.rec.events.length));
-		const kept = this.keptBelow(p);
-		if (p < this.cursor.position || kept.position > this.cursor.position) this.cursor = clone(kept);
 		const events = this.rec.events;
-		while (this.cursor.position < p) {
-			apply(this.cursor, events[this.cursor.position]);
-			const last = this.checkpoints[this.checkpoints.length - 1];
-			const q = this.cursor.position;
-			if (q % CHECKPOINT_EVERY === 0 && q - last.position >= CHECKPOINT_EVERY * Math.ceil(weight(this.cursor) / FRAME_BYTES || 1))
-				this.checkpoints.push(clone(this.cursor));
-		}
+		const k = kept(events);
+		const p = Math.max(0, Math.min(position, events.length));
+		const below = keptBelow(k.checkpoints, p);
+		// The cursor goes on from where it stands when it can; else from a kept frame, or the newest.
+		if (p < this.cursor.position || below.position > this.cursor.position) this.cursor = clone(p === k.head.position ? k.head : below);
+		while (this.cursor.position < p) apply(this.cursor, events[this.cursor.position]);
 		return { ...this.cursor };
 	}
 
-	/** The kept frame nearest below or at `p`. */
-	private keptBelow(p: number): Frame {
-		const c = this.checkpoints;
-		let lo = 0;
-		let hi = c.length - 1;
-		while (lo < hi) {
-			const mid = (lo + hi + 1) >> 1;
-			if (c[mid].position <= p) lo = mid;
-			else hi = mid - 1;
-		}
-		return c[lo];
+	/** Where the events needed to show `position` begin: the kept frame it replays from. */
+	need(position: number): number {
+		const k = kept(this.rec.events);
+		const from = keptBelow(k.checkpoints, position).position;
+		if (this.cursor.position <= position && this.cursor.position >= from) return this.cursor.position;
+		return position === k.head.position ? position : from;
 	}
+}
+
+/** The kept frame nearest below or at `p`. */
+function keptBelow(c: readonly Frame[], p: number): Frame {
+	let lo = 0;
+	let hi = c.length - 1;
+	while (lo < hi) {
+		const mid = (lo + hi + 1) >> 1;
+		if (c[mid].position <= p) lo = mid;
+		else hi = mid - 1;
+	}
+	return c[lo];
 }

@@ -18,6 +18,7 @@ import { ALLOCATOR_ID, SWITCH_ID } from '../engine/lab';
 import { hostParts } from '../engine/nodes/host';
 import type { Description } from '../engine/layout/types';
 import type { Chapter, Recording } from './recording';
+import { growing } from './grow';
 import { stepLabel } from './steps';
 
 /**
@@ -133,6 +134,25 @@ export function kindsOf(e: SimEvent): number {
 }
 
 /**
+ * Every event's kinds, one byte each, folded once as the log grows: what lets the log view filter
+ * a long log (or one the page has partly forgotten) without reading its events.
+ *
+ * @example
+ * logKinds(rec.events).bytes[258] & KIND.coord;   // non-zero: event 258 is the coordinator's
+ */
+export const logKinds = growing(
+	() => ({ bytes: new Uint8Array(1024) }),
+	(acc, e, i) => {
+		if (i >= acc.bytes.length) {
+			const grown = new Uint8Array(acc.bytes.length * 2);
+			grown.set(acc.bytes);
+			acc.bytes = grown;
+		}
+		acc.bytes[i] = kindsOf(e);
+	}
+);
+
+/**
  * A few words naming an event, for the event log's "event" column.
  *
  * @example
@@ -203,18 +223,63 @@ interface SnapshotLink {
 	copier: NodeId;
 }
 
-class Context {
-	readonly index = new Map<SimEvent, number>();
-	readonly said = new Map<SimEvent, Narration>();
-	private chains = new Map<number, Chain>();
+/** Messages whose route narration keeps at hand; an older one is found again by looking around its hop. */
+const CHAINS_KEPT = 65_536;
+
+/** What narration gathers from a whole log as it grows: folded once per log, whatever the page forgets. */
+interface Gathered {
+	chains: Map<number, Chain>;
 	/** Per object, the event index and version of each description the allocator wrote. */
-	private versions = new Map<string, Array<[number, number]>>();
-	private submits = new Map<string, SubmitEvent>();
+	versions: Map<string, Array<[number, number]>>;
+	submits: Map<string, { e: SubmitEvent; index: number }>;
 	/** Per cause, what its copies into a snapshot were for ('cow' or 'write'). */
-	private copyPurpose = new Map<string, 'cow' | 'write'>();
-	private links = new Map<string, SnapshotLink>();
-	/** Objects that are, or are built into, a snapshot at some point of the run. */
-	private snapshotSide = new Set<string>();
+	copyPurpose: Map<string, 'cow' | 'write'>;
+	links: Map<string, SnapshotLink>;
+	/** Every object a snapshot event named as its target. */
+	targets: Set<string>;
+	/** Narrations said, by event index: the log view says the same rows on every step while playing. */
+	said: Map<number, Narration>;
+}
+
+const gathered = growing<Gathered>(
+	() => ({ chains: new Map(), versions: new Map(), submits: new Map(), copyPurpose: new Map(), links: new Map(), targets: new Set(), said: new Map() }),
+	(g, e, i) => {
+		switch (e.type) {
+			case 'hop': {
+				const c = g.chains.get(e.msg);
+				if (c) c.final = e.to;
+				else {
+					g.chains.set(e.msg, { origin: e.from, final: e.to });
+					// The oldest first: a Map iterates in the order its keys came.
+					if (g.chains.size > CHAINS_KEPT) g.chains.delete(g.chains.keys().next().value!);
+				}
+				break;
+			}
+			case 'describe': {
+				let v = g.versions.get(e.object);
+				if (!v) g.versions.set(e.object, (v = []));
+				v.push([i, e.version]);
+				break;
+			}
+			case 'submit':
+				g.submits.set(e.cause, { e, index: i });
+				break;
+			case 'copy':
+				if (e.by !== 'copy' && !g.copyPurpose.has(e.cause)) g.copyPurpose.set(e.cause, e.by);
+				break;
+			case 'snapshot':
+				if (!g.links.has(e.target)) g.links.set(e.target, { source: e.source, coordinator: e.coordinator, copier: e.copier });
+				g.targets.add(e.target);
+				break;
+		}
+	}
+);
+
+/** Narrations kept per log before the oldest are said again when asked. */
+const SAID_KEPT = 8_192;
+
+/** What narration knows beyond the event itself: the recording, and what was gathered from its log. */
+class Context {
 	readonly arrays: Set<NodeId>;
 	readonly hosts: Set<NodeId>;
 	readonly disks: Set<string>;
@@ -222,9 +287,11 @@ class Context {
 	readonly events: readonly SimEvent[];
 	/** The scenario asked for the patent's literal protocol, without the coherence rules. */
 	readonly literal: boolean;
-
-	/** Events taken in so far: the log may grow (a live lab), and only the new ones are read. */
-	private seen = 0;
+	/** Index of the event being narrated. */
+	at = 0;
+	private g: Gathered;
+	/** Objects that are, or are built into, a snapshot at some point of the run; worked out when first asked. */
+	private snapshotSide: Set<string> | null = null;
 
 	constructor(private rec: Recording) {
 		this.arrays = new Set(rec.spec.disks.map((d) => d.array));
@@ -233,70 +300,62 @@ class Context {
 		this.blockSize = rec.spec.blockSize;
 		this.events = rec.events;
 		this.literal = rec.spec.protocol === 'literal';
-		this.update(rec);
+		this.g = gathered(rec.events);
 	}
 
-	/** Takes in the events appended to the log since the last look (the recording object may be new). */
-	update(rec: Recording): void {
-		this.rec = rec;
-		const events = rec.events;
-		for (; this.seen < events.length; this.seen++) {
-			const e = events[this.seen];
-			const i = this.seen;
-			this.index.set(e, i);
-			switch (e.type) {
-				case 'hop': {
-					const c = this.chains.get(e.msg);
-					if (c) c.final = e.to;
-					else this.chains.set(e.msg, { origin: e.from, final: e.to });
-					break;
-				}
-				case 'describe': {
-					let v = this.versions.get(e.object);
-					if (!v) this.versions.set(e.object, (v = []));
-					v.push([i, e.version]);
-					break;
-				}
-				case 'submit':
-					this.submits.set(e.cause, e);
-					break;
-				case 'copy':
-					if (e.by !== 'copy' && !this.copyPurpose.has(e.cause)) this.copyPurpose.set(e.cause, e.by);
-					break;
-				case 'snapshot':
-					if (!this.links.has(e.target)) this.links.set(e.target, { source: e.source, coordinator: e.coordinator, copier: e.copier });
-					this.markSnapshotSide(e.target);
-					break;
-			}
+	said(at: number, say: () => Narration): Narration {
+		let n = this.g.said.get(at);
+		if (!n) {
+			if (this.g.said.size >= SAID_KEPT) this.g.said.clear();
+			this.g.said.set(at, (n = say()));
 		}
+		return n;
 	}
 
-	private markSnapshotSide(id: string): void {
-		if (this.snapshotSide.has(id)) return;
-		this.snapshotSide.add(id);
-		for (const c of this.rec.descriptions[id]?.at(-1)?.children ?? []) if (c.kind === 'object') this.markSnapshotSide(c.id);
-	}
-
-	chain(msg: number): Chain | undefined {
-		return this.chains.get(msg);
+	/** Where a message came from and is for: as gathered, or read off the hops around event `at`. */
+	chain(msg: number, at = this.at): Chain | undefined {
+		const kept = this.g.chains.get(msg);
+		if (kept) return kept;
+		let chain: Chain | undefined;
+		for (let j = Math.max(0, at - 400); j < Math.min(this.events.length, at + 400); j++) {
+			const e = this.events[j];
+			if (e?.type !== 'hop' || e.msg !== msg) continue;
+			if (chain) chain.final = e.to;
+			else chain = { origin: e.from, final: e.to };
+		}
+		return chain;
 	}
 
 	submitOf(cause: string): SubmitEvent | undefined {
-		return this.submits.get(cause);
+		return this.g.submits.get(cause)?.e;
+	}
+
+	/** Where a cause's submit is in the log; 0 when it has none. */
+	submitIndex(cause: string): number {
+		return this.g.submits.get(cause)?.index ?? 0;
 	}
 
 	/** Whether a cause's copies into a snapshot were copy-on-write (Fig. 6) or before a snapshot write (Fig. 7). */
 	copyPurposeOf(cause: string): 'cow' | 'write' {
-		return this.copyPurpose.get(cause) ?? 'cow';
+		return this.g.copyPurpose.get(cause) ?? 'cow';
 	}
 
 	isSnapshotSide(id: string): boolean {
+		if (!this.snapshotSide) {
+			const side = (this.snapshotSide = new Set<string>());
+			const mark = (x: string): void => {
+				if (side.has(x)) return;
+				side.add(x);
+				for (const c of this.rec.descriptions[x]?.at(-1)?.children ?? []) if (c.kind === 'object') mark(c.id);
+			};
+			for (const t of this.g.targets) mark(t);
+		}
 		return this.snapshotSide.has(id);
 	}
 
 	/** The snapshot a target is (or was) of, as its first snapshot event said. */
 	link(target: string): SnapshotLink | undefined {
-		const l = this.links.get(target);
+		const l = this.g.links.get(target);
 		if (l) return l;
 		const d = this.rec.descriptions[target]?.find((x) => x.snapshotOf)?.snapshotOf;
 		return d && { source: d.source, coordinator: d.coordinator, copier: d.copier };
@@ -304,7 +363,7 @@ class Context {
 
 	/** An object's description as the allocator had last written it before event `at`. */
 	descriptionAt(object: string, at: number): Description | undefined {
-		const list = this.versions.get(object);
+		const list = this.g.versions.get(object);
 		if (!list) return undefined;
 		let version = list[0][1];
 		for (const [i, v] of list) if (i <= at) version = v;
@@ -329,13 +388,12 @@ class Context {
 	}
 }
 
-/** One context per log: a live lab's recording is a new object after every batch, its log the same array, grown. */
-const contexts = new WeakMap<readonly SimEvent[], Context>();
+/** One context per recording object: a live lab's recording is a new object after every batch, its log the same array, grown. */
+const contexts = new WeakMap<Recording, Context>();
 
 function contextOf(rec: Recording): Context {
-	let c = contexts.get(rec.events);
-	if (!c) contexts.set(rec.events, (c = new Context(rec)));
-	else c.update(rec);
+	let c = contexts.get(rec);
+	if (!c) contexts.set(rec, (c = new Context(rec)));
 	return c;
 }
 
@@ -416,7 +474,7 @@ type Flavour = 'plain' | 'snap-read' | 'snap-write' | 'source-write';
 function flavourOf(c: Context, cause: string): Flavour {
 	const s = c.submitOf(cause);
 	if (!s) return 'plain';
-	const i = c.index.get(s) ?? 0;
+	const i = c.submitIndex(cause);
 	const d = c.descriptionAt(s.object, i);
 	if (d?.snapshotOf) return s.op === 'read' ? 'snap-read' : 'snap-write';
 	if (s.op === 'write' && d?.snapshots?.length) return 'source-write';
@@ -446,7 +504,7 @@ function narrateStep(c: Context, e: Extract<SimEvent, { type: 'step' }>): Narrat
 				break;
 			case 'snapshot': {
 				// A snapshot of a sub-object inside the arrays, like MSS of M0 ([0036]).
-				const source = c.descriptionAt(step.source, c.index.get(e) ?? 0);
+				const source = c.descriptionAt(step.source, c.at);
 				cite = source?.home ? ['[0036]'] : ['[0022]'];
 				break;
 			}
@@ -501,7 +559,7 @@ function narrateDescribe(c: Context, e: DescribeEvent): Narration {
 }
 
 function narrateInstall(c: Context, e: Extract<SimEvent, { type: 'install' }>): Narration {
-	const i = c.index.get(e) ?? 0;
+	const i = c.at;
 	const kind = e.unified ? `the unified description of ${e.object}` : `${possessive(e.object)} description`;
 	let where = '';
 	if (c.hosts.has(e.node)) {
@@ -632,7 +690,7 @@ function ioCite(c: Context, e: { cls: string; cause: string }, op: 'read' | 'wri
 }
 
 function narrateHop(c: Context, e: HopEvent): Narration {
-	const i = c.index.get(e) ?? 0;
+	const i = c.at;
 	const chain = c.chain(e.msg) ?? { origin: e.from, final: e.to };
 	const snap = SNAP_OPS.has(e.what);
 	// The coordinator is the one who answers a request about a validity map.
@@ -687,7 +745,12 @@ function answer(c: Context, e: HopEvent, i: number, request: string): string {
 /** The nearest earlier event that matches, looking back a bounded way. */
 function findBack(c: Context, i: number, match: (e: SimEvent) => boolean, span = 400): SimEvent | undefined {
 	const events = c.events;
-	for (let j = i - 1; j >= 0 && j >= i - span; j--) if (match(events[j])) return events[j];
+	for (let j = i - 1; j >= 0 && j >= i - span; j--) {
+		const e = events[j];
+		// The page forgets events far from the place shown; what is not there is not guessed at.
+		if (e === undefined) return undefined;
+		if (match(e)) return e;
+	}
 	return undefined;
 }
 
@@ -701,7 +764,7 @@ function narrateSubmit(c: Context, e: SubmitEvent): Narration {
 				: `a write of ${e.bytes} byte${e.bytes === 1 ? '' : 's'} ${e.offset ? `at offset ${e.offset} of` : 'to'} ${at(e.object, e.block)}`;
 	const mgr = managerOf(c, e.host).replace(/ of host \d+$/, '');
 	const head = `${capital(appOf(e.host, e.app))} hands ${what} to ${mgr}`;
-	const d = c.descriptionAt(e.object, c.index.get(e) ?? 0);
+	const d = c.descriptionAt(e.object, c.at);
 	const s = d?.snapshotOf;
 	if (s) {
 		const mss = s.sourceHome !== null;
@@ -760,7 +823,7 @@ function heldBy(c: Context, e: DiskEvent, i: number): string | undefined {
 }
 
 function narrateDisk(c: Context, e: DiskEvent): Narration {
-	const i = c.index.get(e) ?? 0;
+	const i = c.at;
 	const held = heldBy(c, e, i);
 	const verb = e.io === 'read' ? 'reads' : 'writes';
 	const place = `block ${e.block} of disk ${e.disk}${held ? `, which holds ${held}` : ''}`;
@@ -796,7 +859,7 @@ function narrateDisk(c: Context, e: DiskEvent): Narration {
 }
 
 function narrateCheck(c: Context, e: CheckEvent): Narration {
-	const i = c.index.get(e) ?? 0;
+	const i = c.at;
 	const mss = subObject(c, e.target, i);
 	const source = c.link(e.target)?.source ?? 'the source';
 	const head = `Coordinator ${e.node} finds bit ${e.block} of ${possessive(e.target)} validity map at ${e.valid ? 1 : 0}`;
@@ -827,7 +890,7 @@ function narrateCheck(c: Context, e: CheckEvent): Narration {
 }
 
 function narrateBit(c: Context, e: BitEvent): Narration {
-	const i = c.index.get(e) ?? 0;
+	const i = c.at;
 	const mss = subObject(c, e.target, i);
 	const head = `Coordinator ${e.node} sets bit ${e.block} of ${possessive(e.target)} validity map to 1`;
 	switch (e.by) {
@@ -875,7 +938,7 @@ function narrateHold(c: Context, e: Extract<SimEvent, { type: 'hold' | 'unhold' 
 }
 
 function narrateCopy(c: Context, e: CopyEvent): Narration {
-	const i = c.index.get(e) ?? 0;
+	const i = c.at;
 	const mss = subObject(c, e.target, i);
 	const source = c.link(e.target)?.source ?? 'the source';
 	const tx = transaction(c, e.cause);
@@ -900,7 +963,7 @@ function narrateCopy(c: Context, e: CopyEvent): Narration {
 }
 
 function narrateSnapshot(c: Context, e: Extract<SimEvent, { type: 'snapshot' }>): Narration {
-	const i = c.index.get(e) ?? 0;
+	const i = c.at;
 	const mss = (c.descriptionAt(e.source, i)?.home ?? null) !== null;
 	switch (e.change) {
 		case 'create':
@@ -927,7 +990,7 @@ function narrateSnapshot(c: Context, e: Extract<SimEvent, { type: 'snapshot' }>)
 
 function narrateFreeze(c: Context, e: Extract<SimEvent, { type: 'freeze' | 'thaw' }>): Narration {
 	// The request that caused it says why: a resynchronisation's region, or a change of descriptions.
-	const i = c.index.get(e) ?? 0;
+	const i = c.at;
 	const request = findBack(c, i, (h) => h.type === 'hop' && h.what === e.type && h.to === e.node && h.target === e.object && !h.reply);
 	const resync = request?.type === 'hop' && request.cls === 'resync';
 	const who = capital(nodeName(c, e.node));
@@ -944,19 +1007,19 @@ function narrateFreeze(c: Context, e: Extract<SimEvent, { type: 'freeze' | 'thaw
 /**
  * One plain sentence for one event, accurate to what the engine did, ending with the patent
  * paragraphs it rests on. `rec` supplies what the event alone does not say (the message's final
- * stop, the transaction a cause is, the description a version was). Its first use for a recording
- * indexes the whole log once.
+ * stop, the transaction a cause is, the description a version was), gathered once as the log
+ * grows. `at` is the event's index in the log (found by a search when not given).
  *
  * @example
- * narrate(rec.events[258], rec).text;
+ * narrate(rec.events[258], rec, 258).text;
  * // 'Host 54 sends a check of VSS[3] to switch 64 on its way to coordinator 52 [0034].'
  */
-export function narrate(e: SimEvent, rec: Recording): Narration {
+export function narrate(e: SimEvent, rec: Recording, at = rec.events.lastIndexOf(e)): Narration {
 	const c = contextOf(rec);
-	// The log view narrates the same rows on every step while playing: say each event once.
-	let n = c.said.get(e);
-	if (!n) c.said.set(e, (n = sentence(c, e)));
-	return n;
+	return c.said(at, () => {
+		c.at = at;
+		return sentence(c, e);
+	});
 }
 
 function sentence(c: Context, e: SimEvent): Narration {

@@ -4,6 +4,7 @@ import type { Description } from '../engine/layout/types';
 import { Replay } from '../engine/replay';
 import { labSpecOf, type ScenarioDocument } from '../scenario/schema';
 import { stepLabel } from './steps';
+import { EventTape } from './tape';
 
 /** A place in the event log a learner can jump to: a scenario step, or a chapter a guide names. */
 export interface Chapter {
@@ -29,6 +30,11 @@ export interface Recording {
 	title: string;
 	doc: ScenarioDocument;
 	spec: LabSpec;
+	/**
+	 * The event log. A big lab's log on the page may have forgotten events far from the learner's
+	 * place (`undefined` there, see `EventTape`): read it near the position, and fold the whole of
+	 * it only with `growing`.
+	 */
 	events: SimEvent[];
 	results: StepResult[];
 	/** Every version of every description the allocator wrote, oldest first. */
@@ -110,7 +116,9 @@ function byStep(a: StepResult, b: StepResult): number {
  * player.rec = b.recording();
  */
 export class RecordingBuilder {
-	readonly events: SimEvent[] = [];
+	readonly tape: EventTape;
+	/** Where the last power cut is in the log, or -1. */
+	lastPower = -1;
 	private starts = new Map<number, number>([[0, 0]]);
 	private done: StepResult[] = [];
 	private physical = new Map<string, PhysicalIo[]>();
@@ -119,15 +127,24 @@ export class RecordingBuilder {
 
 	constructor(
 		readonly doc: ScenarioDocument,
-		readonly descriptions: Record<string, Description[]> = {}
-	) {}
+		readonly descriptions: Record<string, Description[]> = {},
+		tape = new EventTape()
+	) {
+		this.tape = tape;
+	}
+
+	get events(): readonly SimEvent[] {
+		return this.tape.events;
+	}
 
 	append(events: readonly SimEvent[]): void {
+		let i = this.tape.length;
 		for (const e of events) {
-			const i = this.events.length;
-			this.events.push(e);
 			noteStart(this.starts, e, i);
-			if (e.type === 'power') this.physical.clear();
+			if (e.type === 'power') {
+				this.physical.clear();
+				this.lastPower = i;
+			}
 			else if (e.type === 'disk' && e.ok) this.physical.get(e.cause)?.push({ disk: e.disk, block: e.block, io: e.io });
 			else if (e.type === 'step') {
 				if (e.phase === 'start') this.physical.set(e.step, []);
@@ -144,7 +161,9 @@ export class RecordingBuilder {
 					this.done.push(r);
 				}
 			}
+			i++;
 		}
+		this.tape.append(events);
 	}
 
 	/** Adds description versions written since. */
@@ -162,7 +181,7 @@ export class RecordingBuilder {
 			title: this.doc.title ?? 'Untitled scenario',
 			doc: this.doc,
 			spec: labSpecOf(this.doc),
-			events: this.events,
+			events: this.tape.events,
 			results: [...this.done].sort(byStep),
 			descriptions: this.descriptions,
 			chapters: this.chapters,

@@ -101,6 +101,8 @@ const topOf = (step: string) => step.split('.')[0];
 function stepAt(events: readonly SimEvent[], i: number): string | null {
 	for (let k = i; k >= 0 && i - k < SCAN_LIMIT; k--) {
 		const e = events[k];
+		// Forgotten by the page (far behind the place shown): look no further.
+		if (e === undefined) return null;
 		if (e.type === 'step') return topOf(e.step);
 		if ('cause' in e && typeof e.cause === 'string') return topOf(e.cause);
 	}
@@ -199,7 +201,7 @@ export function sequenceAt(
 	let earlier = 0;
 	for (let k = last; k >= 0 && last - k < SCAN_LIMIT; k--) {
 		const e = events[k];
-		if (e.type === 'step' && e.phase === 'start' && e.step === step) break;
+		if (e === undefined || (e.type === 'step' && e.phase === 'start' && e.step === step)) break;
 		if (e.type === 'drop') dropped.add(e.msg);
 		if (e.type !== 'hop' || topOf(e.cause) !== step) continue;
 		const m = fromHop(e, k, k === last, dropped.has(e.msg));
