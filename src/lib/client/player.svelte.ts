@@ -1,5 +1,5 @@
 import { proxy, wrap, type Remote } from 'comlink';
-import { LAB_BUSY, type BatchMessage, type Contents, type ContentsRequest, type EngineApi, type LabView, type OpenRequest } from '$lib/runtime/protocol';
+import { decodeEvents, LAB_BUSY, type BatchMessage, type Contents, type ContentsRequest, type EngineApi, type LabView, type OpenRequest } from '$lib/runtime/protocol';
 import { RecordingBuilder, type Recording } from '$lib/player/recording';
 import { Frames, type Frame } from '$lib/player/frame';
 import { Flights, type DiskBusy, type Packet } from '$lib/player/flights';
@@ -23,7 +23,7 @@ export const SPEEDS = [
 const REDUCED_MOTION_EVENT_MS = 350;
 
 /** Journal events fetched per request when a lab opens: the page stays responsive while a long one loads. */
-const FETCH_EVENTS = 16_384;
+const FETCH_EVENTS = 8_192;
 
 /** Events behind the position the views look back over (narration, messages in flight), kept on the page. */
 const KEEP_BEHIND = 512;
@@ -186,7 +186,7 @@ export class Player {
 		const builder = new RecordingBuilder(lab.doc, lab.descriptions);
 		for (let from = 0; from < lab.status.head; from += FETCH_EVENTS) {
 			this.loading = `Loading the lab's history: ${from.toLocaleString('en')} of ${lab.status.head.toLocaleString('en')} events…`;
-			builder.append(await api.events(request, from, Math.min(lab.status.head, from + FETCH_EVENTS)));
+			builder.append(decodeEvents(await api.events(request, from, Math.min(lab.status.head, from + FETCH_EVENTS))));
 			if (request !== this.latest) return false;
 		}
 		this.builder = builder;
@@ -325,7 +325,7 @@ export class Player {
 			return;
 		}
 		const atHead = this.position >= this.length;
-		this.builder.append(b.events);
+		this.builder.append(decodeEvents(b.events));
 		this.builder.describe(b.descriptions);
 		this.rec = this.builder.recording();
 		this.lab = { ...this.lab, status: b.status, notice: b.notice };
@@ -416,7 +416,7 @@ export class Player {
 				for (;;) {
 					const [gap] = tape.missing(...this.around(this.place));
 					if (!gap || request !== this.latest) break;
-					tape.put(gap[0], await api.events(request, gap[0], Math.min(gap[1], gap[0] + FETCH_EVENTS)));
+					tape.put(gap[0], decodeEvents(await api.events(request, gap[0], Math.min(gap[1], gap[0] + FETCH_EVENTS))));
 				}
 			} catch (e) {
 				failed = true;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createEngineApi } from './engine-api';
 import { idbShelf } from '../storage/shelf';
 import { bigCopy } from '../scenario/presets';
-import type { BatchMessage } from './protocol';
+import { decodeEvents, type BatchMessage } from './protocol';
 import type { SimEvent } from '../engine/events';
 
 const END = Number.MAX_SAFE_INTEGER;
@@ -38,13 +38,13 @@ describe('the engine API', () => {
 		const posted: SimEvent[] = [];
 		api.subscribe((b) => {
 			expect(b.from).toBe(posted.length);
-			posted.push(...b.events);
+			posted.push(...decodeEvents(b.events));
 		});
 		const view = await api.open(1, { document: bigCopy(1) });
-		posted.push(...(await api.events(1, 0, view.status.head)));
+		posted.push(...decodeEvents(await api.events(1, 0, view.status.head)));
 		const done = await api.advance(1, END);
 		expect(posted.length).toBe(done.status.head);
-		expect(await api.events(1, 0, done.status.head)).toEqual(posted);
+		expect(decodeEvents(await api.events(1, 0, done.status.head))).toEqual(posted);
 	});
 
 	it('with IndexedDB: a lab stopped mid-copy is recovered by a new worker from its journal, and finishes with the same bytes', async () => {
@@ -68,7 +68,7 @@ describe('the engine API', () => {
 		expect(partly.valid).toBeGreaterThan(0);
 		expect(partly.valid).toBeLessThan(4096);
 		await first.setPlace(100, 5000);
-		const history = await first.events(1, 0, paused.status.head);
+		const history = decodeEvents(await first.events(1, 0, paused.status.head));
 		// A second worker, as after a power cut: only what was flushed is there.
 		const second = createEngineApi(shelf);
 		const [listed] = await second.listLabs();
@@ -78,7 +78,7 @@ describe('the engine API', () => {
 		expect(reopened.place).toBe(100);
 		expect(reopened.status.maps.VSS).toEqual(partly);
 		// The journal is the history: the same events, then the power coming back.
-		const after = await second.events(1, 0, reopened.status.head);
+		const after = decodeEvents(await second.events(1, 0, reopened.status.head));
 		expect(after.slice(0, history.length)).toEqual(history);
 		expect(after[history.length]).toMatchObject({ type: 'power', kept: history.length });
 		const done = await second.advance(2, END);

@@ -1,5 +1,5 @@
 import { LabSession, memoryPersistence, type LabPersistence, type SessionBatch } from './session';
-import { LAB_BUSY, type BatchMessage, type EngineApi, type LabSummary, type LabView, type OpenRequest } from './protocol';
+import { encodeEvents, LAB_BUSY, type BatchMessage, type EngineApi, type LabSummary, type LabView, type OpenRequest } from './protocol';
 import { parseScenario, validateScenario, type ScenarioDocument } from '../scenario/schema';
 import type { LabInfoPatch } from '../storage/lab-db';
 
@@ -193,7 +193,8 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 		}
 	};
 
-	const onBatch = (request: number) => (b: SessionBatch) => listener?.({ ...b, request, notice: open ? noticeOf(open, b.status.storageProblem) : null });
+	const onBatch = (request: number) => (b: SessionBatch) =>
+		listener?.({ ...b, events: encodeEvents(b.events), request, notice: open ? noticeOf(open, b.status.storageProblem) : null });
 
 	const api: EngineApi = {
 		async listLabs() {
@@ -233,7 +234,7 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 
 		async events(_request: number, from: number, to: number) {
 			if (!open) throw new Error('no lab is open');
-			return open.session.events(from, to);
+			return encodeEvents(await open.session.events(from, to));
 		},
 
 		async advance(request: number, until: number) {

@@ -75,8 +75,27 @@ export interface OpenRequest {
 	steal?: boolean;
 }
 
+/**
+ * Events as they cross from the worker to the page: a JSON array of `SimEvent`. The page's main
+ * thread parses it in about half the time a structured clone of as many small objects takes to
+ * arrive, and a big lab sends millions.
+ *
+ * @example
+ * decodeEvents(encodeEvents([{ t: 0, type: 'power', kept: 12 }]));   // [{ t: 0, type: 'power', kept: 12 }]
+ */
+export type EventsJson = string;
+
+export function encodeEvents(events: readonly SimEvent[]): EventsJson {
+	return JSON.stringify(events);
+}
+
+export function decodeEvents(json: EventsJson): SimEvent[] {
+	return JSON.parse(json) as SimEvent[];
+}
+
 /** A batch as the worker posts it: which request it belongs to, so stale ones can be dropped. */
-export interface BatchMessage extends SessionBatch {
+export interface BatchMessage extends Omit<SessionBatch, 'events'> {
+	events: EventsJson;
 	request: number;
 	/** The open lab's notice, as `LabView.notice` says it. */
 	notice: string | null;
@@ -87,7 +106,7 @@ export interface EngineApi {
 	/** Opens (and recovers) a lab, or makes a new one. Rejects with a plain message on bad input. */
 	open(request: number, req: OpenRequest): Promise<LabView>;
 	/** Journal events `from` to `to` of the open lab. */
-	events(request: number, from: number, to: number): Promise<SimEvent[]>;
+	events(request: number, from: number, to: number): Promise<EventsJson>;
 	/** Runs the open lab until its journal holds `until` events, or the end, or a pause; answers when it stops. */
 	advance(request: number, until: number): Promise<LabView>;
 	pause(): Promise<void>;
