@@ -8,10 +8,10 @@ const everyFold: Array<(events: readonly SimEvent[]) => unknown> = [];
  * place): kept per log, it takes in only the events appended since it last looked, so asking
  * again after every batch costs the batch, not the whole log.
  *
- * A big lab's log on the page forgets events far from the learner's place (`EventTape`); before it
- * does, it brings every fold made here up to its end (`catchUp`), so a fold sees each event once,
- * whether or not anyone asked it yet. Make folds at module level, as below, so that they exist
- * before any log starts forgetting.
+ * A big lab's log on the page forgets events far from the learner's place (`EventTape`); every
+ * fold made here takes in each batch as it arrives (`catchUp`), before anything is forgotten, so
+ * a fold sees each event once whether or not anyone asked it yet. Make folds at module level, as
+ * below, so that they exist before a log starts growing.
  *
  * @example
  * const roles = growing(() => new Set<string>(), (set, e) => void (e.type === 'snapshot' && set.add(e.coordinator)));

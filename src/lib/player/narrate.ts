@@ -228,7 +228,9 @@ const CHAINS_KEPT = 65_536;
 
 /** What narration gathers from a whole log as it grows: folded once per log, whatever the page forgets. */
 interface Gathered {
+	/** Routes of the newest messages, and of the ones before them: two generations, dropped whole. */
 	chains: Map<number, Chain>;
+	olderChains: Map<number, Chain>;
 	/** Per object, the event index and version of each description the allocator wrote. */
 	versions: Map<string, Array<[number, number]>>;
 	submits: Map<string, { e: SubmitEvent; index: number }>;
@@ -242,16 +244,18 @@ interface Gathered {
 }
 
 const gathered = growing<Gathered>(
-	() => ({ chains: new Map(), versions: new Map(), submits: new Map(), copyPurpose: new Map(), links: new Map(), targets: new Set(), said: new Map() }),
+	() => ({ chains: new Map(), olderChains: new Map(), versions: new Map(), submits: new Map(), copyPurpose: new Map(), links: new Map(), targets: new Set(), said: new Map() }),
 	(g, e, i) => {
 		switch (e.type) {
 			case 'hop': {
-				const c = g.chains.get(e.msg);
+				const c = g.chains.get(e.msg) ?? g.olderChains.get(e.msg);
 				if (c) c.final = e.to;
 				else {
+					if (g.chains.size >= CHAINS_KEPT) {
+						g.olderChains = g.chains;
+						g.chains = new Map();
+					}
 					g.chains.set(e.msg, { origin: e.from, final: e.to });
-					// The oldest first: a Map iterates in the order its keys came.
-					if (g.chains.size > CHAINS_KEPT) g.chains.delete(g.chains.keys().next().value!);
 				}
 				break;
 			}
@@ -314,7 +318,7 @@ class Context {
 
 	/** Where a message came from and is for: as gathered, or read off the hops around event `at`. */
 	chain(msg: number, at = this.at): Chain | undefined {
-		const kept = this.g.chains.get(msg);
+		const kept = this.g.chains.get(msg) ?? this.g.olderChains.get(msg);
 		if (kept) return kept;
 		let chain: Chain | undefined;
 		for (let j = Math.max(0, at - 400); j < Math.min(this.events.length, at + 400); j++) {

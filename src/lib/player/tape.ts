@@ -14,8 +14,8 @@ export const TAPE_BUDGET = 128;
 /**
  * A lab's event log as the page holds it: an array as long as the log, whose events far from the
  * learner's place may be forgotten (left `undefined`) and fetched again when the learner goes
- * back there. Nothing is forgotten until the log is longer than the budget; before anything is,
- * every fold over the log (`growing`) is brought up to its end, so folds see every event once.
+ * back there. Nothing is forgotten until the log is longer than the budget; every fold over the
+ * log (`growing`) takes in each batch as it is appended, so folds see every event once.
  * The events around the place (`pin`) and the newest piece are never forgotten.
  *
  * @example
@@ -40,7 +40,10 @@ export class EventTape {
 		return this.events.length;
 	}
 
-	/** Appends the newest events, then forgets the least used pieces beyond the budget. */
+	/**
+	 * Appends the newest events, brings every fold up to them (a batch at a time, so that no view
+	 * meets a whole log to fold at once), then forgets the least used pieces beyond the budget.
+	 */
 	append(batch: readonly SimEvent[]): void {
 		const from = this.events.length;
 		for (const e of batch) this.events.push(e);
@@ -49,6 +52,7 @@ export class EventTape {
 			if (!this.used[c]) this.held++;
 			this.used[c] = stamp;
 		}
+		catchUp(this.events);
 		this.trim();
 	}
 
@@ -101,7 +105,6 @@ export class EventTape {
 
 	private trim(): void {
 		if (this.held <= this.budget) return;
-		catchUp(this.events);
 		const newest = Math.floor((this.events.length - 1) / TAPE_CHUNK);
 		const [p0, p1] = this.pinned;
 		const candidates: number[] = [];

@@ -3,6 +3,9 @@ import { encodeEvents, LAB_BUSY, type BatchMessage, type EngineApi, type LabSumm
 import { parseScenario, validateScenario, type ScenarioDocument } from '../scenario/schema';
 import type { LabInfoPatch } from '../storage/lab-db';
 
+/** Events per message posted to the page: what it takes in at once, well under 50 ms of its main thread. */
+const POST_EVENTS = 4_096;
+
 /**
  * Where labs are kept: IndexedDB in the browser. Every call may fail (no IndexedDB in a private
  * window, a full quota, an upgrade blocked by another tab); the engine API then falls back to a
@@ -193,8 +196,14 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 		}
 	};
 
-	const onBatch = (request: number) => (b: SessionBatch) =>
-		listener?.({ ...b, events: encodeEvents(b.events), request, notice: open ? noticeOf(open, b.status.storageProblem) : null });
+	// A batch goes to the page in pieces: each is a task of its own there, short enough to keep it responsive.
+	const onBatch = (request: number) => (b: SessionBatch) => {
+		const notice = open ? noticeOf(open, b.status.storageProblem) : null;
+		for (let k = 0; k === 0 || k < b.events.length; k += POST_EVENTS) {
+			const events = encodeEvents(b.events.slice(k, k + POST_EVENTS));
+			listener?.({ ...b, from: b.from + k, events, descriptions: k === 0 ? b.descriptions : {}, request, notice });
+		}
+	};
 
 	const api: EngineApi = {
 		async listLabs() {
