@@ -7,6 +7,10 @@ import { Lab } from '../../src/lib/engine/lab';
 import { labSpecOf, validateScenario } from '../../src/lib/scenario/schema';
 import { inspect } from '../../src/lib/engine/inspect';
 import { toHex } from '../../src/lib/engine/bytes';
+import { record } from '../../src/lib/player/recording';
+import { Frames } from '../../src/lib/player/frame';
+import { narrate } from '../../src/lib/player/narrate';
+import { TAPE_BUDGET, TAPE_CHUNK } from '../../src/lib/player/tape';
 
 const SCREENSHOT_DIR = 'test-results/screenshots';
 const MIB = 8;
@@ -164,6 +168,33 @@ test.describe('labs kept in the browser', () => {
 		}
 		await browser.close();
 	});
+});
+
+test('a lab too long for the page to hold whole: going back far shows what the headless run shows there', async ({ page }) => {
+	test.setTimeout(240_000);
+	const mib = 64;
+	// The same document run headless: its events, narrated, and its frames.
+	const rec = record(bigCopy(mib), Number.MAX_SAFE_INTEGER);
+	const frames = new Frames(rec);
+	expect(rec.events.length).toBeGreaterThan(TAPE_CHUNK * TAPE_BUDGET);
+	await page.goto(`/play?new=big-copy&mib=${mib}`);
+	await expect(status(page)).toContainText('All 3 steps done', { timeout: 180_000 });
+	const narration = page.getByRole('status', { name: 'Narration' });
+	await page.evaluate(() => (window as unknown as { snapshotPlayer: { last(): void } }).snapshotPlayer.last());
+	expect(await page.evaluate(() => (window as unknown as { snapshotPlayer: PlayerHandle }).snapshotPlayer.length)).toBe(rec.events.length);
+	// The page let go of the early events as the run went on.
+	expect(await page.evaluate(() => (window as unknown as { snapshotPlayer: { rec: { events: unknown[] } } }).snapshotPlayer.rec.events[2_000] === undefined)).toBe(true);
+	// Early in the copy, in its middle, and one step back from each.
+	for (const k of [3_000, Math.floor(rec.events.length / 2)]) {
+		for (const at of [k, k - 1]) {
+			if (at === k) await page.evaluate((p) => (window as unknown as { snapshotPlayer: { seek(p: number): void } }).snapshotPlayer.seek(p), at);
+			else await page.getByRole('button', { name: 'Step back' }).click();
+			await expect(narration).toContainText(`Event ${at} of ${rec.events.length}: ${narrate(rec.events[at - 1], rec, at - 1).text}`, { timeout: 30_000 });
+			const valid = [...frames.at(at).validity.VSS].filter((b) => b !== 0).length;
+			await expect(copyBar(page)).toHaveAttribute('aria-valuenow', String(valid));
+		}
+	}
+	await page.screenshot({ path: `${SCREENSHOT_DIR}/lab-64mib-back.png` });
 });
 
 test('pulling the plug at five moments of a copy: the lab comes back and every byte is what the headless run holds', async ({ page }) => {

@@ -106,8 +106,8 @@ export class Player {
 	private placeTimer: ReturnType<typeof setTimeout> | null = null;
 	/** Where the learner asked to go, past the head of the live run: reached as the run comes. */
 	private ahead: number | null = null;
-	/** A position asked for whose events the page is fetching again; shown once they are here. */
-	private waiting: number | null = null;
+	/** A position asked for whose events the page is fetching again from the lab; shown once they are here. */
+	waiting = $state<number | null>(null);
 	private fetching = false;
 	/** Labs opened only to watch (the sandbox's preview): kept in memory, never listed. */
 	private readonly ephemeral: boolean;
