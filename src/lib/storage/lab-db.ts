@@ -71,6 +71,7 @@ export type StorageErrorKind =
 	| 'version' // the database was written by a newer version of the app
 	| 'quota' // the disk or the origin's quota is full
 	| 'closed' // the connection was closed (deleted in another tab, storage cleared, close())
+	| 'taken' // another tab has opened the lab since, and writes it now
 	| 'failed'; // anything else
 
 export class StorageError extends Error {

@@ -27,7 +27,7 @@ async function get(store: BlockStore, block: number): Promise<string> {
 
 /** Every record of a lab's database, read through a separate connection. */
 async function dump(labId: string) {
-	const s = await LabStorage.open(labId);
+	const s = await LabStorage.open(labId, { readOnly: true });
 	const d = s.stores('d0', BS, 40);
 	const out = { b0: await get(d, 0), b16: await get(d, 16), b39: (await ready(d, 39), text(d.read(39).subarray(10))), map: s.maps('c1').load('snap')?.toString(), meta: s.getMeta('position') };
 	s.close();
@@ -218,6 +218,25 @@ describe('LabStorage', () => {
 		await s.flush();
 		expect(s.trim()).toBe(4 * EXTENT_BYTES);
 		for (let e = 0; e < 6; e++) expect(await get(d, e * 16)).toBe(`extent ${e}`);
+		s.close();
+	});
+
+	it('once another opening has the lab, a flush of the first lands nothing and says so, even one already on its way', async () => {
+		const { s, d } = await dirtyLab('a');
+		await s.flush();
+		await put(d, 0, 'stale write');
+		s.setMeta('position', { done: 3 });
+		// Issued before the other tab's opening, which IndexedDB then runs after it: it lands.
+		const before = s.flush();
+		const other = await LabStorage.open('a');
+		await before;
+		await put(d, 16, 'too late');
+		s.setMeta('position', { done: 4 });
+		await expect(s.flush()).rejects.toMatchObject({ kind: 'taken', message: 'Could not save the lab: another tab has opened it since, and saves it now.' });
+		other.close();
+		expect(await dump('a')).toMatchObject({ b0: 'stale write', b16: 'block 16', meta: { done: 3 } });
+		// And it stays refused.
+		await expect(s.flush()).rejects.toMatchObject({ kind: 'closed' });
 		s.close();
 	});
 

@@ -7,6 +7,12 @@
  * at one moment (between two simulation events) in ONE transaction, collected synchronously with
  * no other await inside it: IndexedDB commits a transaction whole or not at all.
  *
+ * One writer at a time: opening a lab marks it as this opening's (`HOLDER`) before reading it,
+ * and every flush checks that mark in its own transaction and aborts when another opening has
+ * taken the lab since. IndexedDB runs overlapping readwrite transactions one after the
+ * other, so a tab that loses a lab to another (see the engine API's lock) can never write over
+ * what the other read, even with a flush already on its way.
+ *
  * @example
  * const storage = await LabStorage.open(labId);
  * const lab = new Lab(spec, { stores: storage.stores, maps: (n) => storage.maps(n) });
@@ -24,7 +30,12 @@ import { openLabDb, StorageError, type LabDb, type LabSchema, type OpenOptions, 
 export interface LabStorageOptions extends OpenOptions {
 	/** Clean extent bytes kept in memory after `trim()` (default 32 MiB). */
 	cacheBytes?: number;
+	/** Opened only to read: the opening that writes the lab keeps it, and this one cannot flush. */
+	readOnly?: boolean;
 }
+
+/** The meta record naming the opening that writes the lab now. */
+const HOLDER = 'holder';
 
 interface DirtyMeta {
 	key: string;
@@ -55,6 +66,7 @@ function size(bytes: number): string {
 /** What one journal event takes in IndexedDB, about: enough to say how big a lab is. */
 const JOURNAL_EVENT_BYTES = 120;
 
+const TAKEN = 'another tab has opened it since, and saves it now.';
 const KEPT = 'Nothing was lost: the changes stay in memory and the next flush that succeeds saves them.';
 
 /** What a failed flush rejects with: a StorageError whose message says plainly what happened. */
@@ -94,7 +106,8 @@ export class LabStorage {
 		readonly labId: string,
 		private db: LabDb,
 		loaded: { maps: Array<[[string, string], StoredMap]>; meta: Array<[string, unknown]>; extents: Array<[string, number]> },
-		opts: LabStorageOptions
+		opts: LabStorageOptions,
+		private readonly holder: string | null
 	) {
 		this.disks = new LabDisks({
 			load: (disk, index) => this.db.get('extents', [disk, index]),
@@ -126,7 +139,10 @@ export class LabStorage {
 				opts.onClose?.(reason);
 			}
 		});
+		const holder = opts.readOnly ? null : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 		try {
+			// Marked as this opening's before it is read: a flush of an earlier opening lands before the mark, or not at all.
+			if (holder !== null) await db.put('meta', holder, HOLDER);
 			const tx = db.transaction(['maps', 'meta', 'extents'], 'readonly');
 			const maps = tx.objectStore('maps');
 			const meta = tx.objectStore('meta');
@@ -146,7 +162,8 @@ export class LabStorage {
 					meta: metaKeys.map((k, i) => [k, metaValues[i]]),
 					extents: extentKeys
 				},
-				opts
+				opts,
+				holder
 			);
 			self.closed = closedEarly;
 			return self;
@@ -220,6 +237,7 @@ export class LabStorage {
 	 */
 	async flush(): Promise<void> {
 		if (this.closed) throw new StorageError('closed', `Could not save the lab: ${this.closed} ${KEPT}`);
+		if (this.holder === null) throw new StorageError('failed', 'This lab was opened only to read: it cannot be saved from here.');
 		// Collect everything synchronously: this is the state of the lab at one moment.
 		const extents: DirtyExtent[] = this.disks.takeDirty();
 		const maps: Array<[IdbMapStore, DirtyMap[]]> = [];
@@ -241,7 +259,19 @@ export class LabStorage {
 			throw flushError(e, bytes);
 		}
 		const ops: Promise<unknown>[] = [tx.done];
+		let taken = false;
 		try {
+			// Another opening of the lab since this one: nothing of this flush may land.
+			ops.push(
+				tx
+					.objectStore('meta')
+					.get(HOLDER)
+					.then((h) => {
+						if (h === this.holder) return;
+						taken = true;
+						tx.abort();
+					})
+			);
 			// Each put clones its value at once: writes after this point do not reach this transaction.
 			const xs = tx.objectStore('extents');
 			for (const x of extents) {
@@ -275,7 +305,11 @@ export class LabStorage {
 		try {
 			await Promise.all(ops);
 		} catch (e) {
-			void Promise.allSettled(ops);
+			await Promise.allSettled(ops);
+			if (taken) {
+				this.closed ??= TAKEN;
+				throw new StorageError('taken', `Could not save the lab: ${TAKEN}`);
+			}
 			throw flushError(tx.error ?? e, bytes);
 		}
 		// Committed: clean what it carried, unless written again meanwhile.
