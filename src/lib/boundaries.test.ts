@@ -51,6 +51,16 @@ describe('the views import no engine runtime values', () => {
 	});
 });
 
+describe('the views draw from a view state, not the worker client', () => {
+	// The player's own controls drive it; every other view reads `ViewState` and asks through `ViewActions`.
+	const controls = new Set(['Controls.svelte', 'PlayerKeys.svelte', 'ViewTabs.svelte', 'Challenge.svelte']);
+	const files = sources(join(lib, 'views'), /\.svelte$/).filter((f) => !controls.has(relative(join(lib, 'views'), f)));
+	it('has sources to check', () => expect(files.length).toBeGreaterThan(8));
+	it.each(files.map((f) => [relative(lib, f), f]))('%s', (_name, file) => {
+		for (const i of imports(code(file))) expect(i.from).not.toMatch(/client\/player/);
+	});
+});
+
 describe('the checks catch what they forbid', () => {
 	it('sees a value import and a type import apart', () => {
 		expect(imports("import { Lab } from '$lib/engine/lab';")[0].typeOnly).toBe(false);

@@ -1,8 +1,10 @@
 import { proxy, wrap, type Remote } from 'comlink';
+import type { SimEvent } from '$lib/engine/events';
 import { decodeEvents, LAB_BUSY, type BatchMessage, type Contents, type ContentsRequest, type EngineApi, type LabView, type OpenRequest } from '$lib/runtime/protocol';
 import { RecordingBuilder, type Recording } from '$lib/player/recording';
 import { Frames, type Frame } from '$lib/player/frame';
 import { Flights, type DiskBusy, type Packet } from '$lib/player/flights';
+import type { Selection, ViewActions, ViewState } from '$lib/player/view-state';
 import { newestPlace, placeOf, rememberPlace } from './places';
 
 function message(e: unknown): string {
@@ -33,12 +35,6 @@ const KEEP_AHEAD = 4_096;
 /** How often, at most, the place is saved and written into the address while it moves. */
 const SAVE_PLACE_MS = 300;
 
-/** What a learner picked on the block map: its mapping is lit on the topology. */
-export interface Selection {
-	object: string;
-	block: number;
-}
-
 /**
  * The page's one door to the engine worker, and the player of the lab open in it: the lab's
  * journal as far as it has run, a position in it and the simulated time the views animate. Views
@@ -52,7 +48,7 @@ export interface Selection {
  * await player.open({ document: doc, source: 'scenario:tour' });
  * player.stepForward();
  */
-export class Player {
+export class Player implements ViewState, ViewActions {
 	rec = $state.raw<Recording | null>(null);
 	/** The open lab: its id, title, whether it is durable, its run's status. */
 	lab = $state.raw<LabView | null>(null);
@@ -121,6 +117,10 @@ export class Player {
 
 	get length(): number {
 		return this.rec?.events.length ?? 0;
+	}
+
+	get event(): SimEvent | null {
+		return (this.position > 0 && this.rec?.events[this.position - 1]) || null;
 	}
 
 	/** The chapter the position is in (index into `rec.chapters`). */

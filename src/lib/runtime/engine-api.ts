@@ -3,6 +3,10 @@ import { encodeEvents, LAB_BUSY, type BatchMessage, type EngineApi, type LabSumm
 import { parseScenario, validateScenario, type ScenarioDocument } from '../scenario/schema';
 import type { LabInfoPatch } from '../storage/lab-db';
 
+/** How long an opening waits for another holder of the lab to let go, and how often it looks. */
+const LOCK_PATIENCE_MS = 2_000;
+const LOCK_RETRY_MS = 100;
+
 /** Events per message posted to the page: what it takes in at once, well under 50 ms of its main thread. */
 const POST_EVENTS = 4_096;
 
@@ -134,16 +138,24 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 	/** Holds a lab for this tab, or refuses plainly when another tab drives it. */
 	const hold = async (id: string, steal = false): Promise<(() => void) | undefined> => {
 		if (!shelf?.lock) return undefined;
-		const release = await shelf.lock(id, {
-			steal,
-			onLost: () => {
-				if (open?.id !== id) return;
-				const o = open;
-				open = null;
-				void o.session.pause().then(() => o.persistence.close?.());
-				takenListener?.(id);
-			}
-		});
+		const lock = shelf.lock;
+		const take = () =>
+			lock(id, {
+				steal,
+				onLost: () => {
+					if (open?.id !== id) return;
+					const o = open;
+					open = null;
+					void o.session.pause().then(() => o.persistence.close?.());
+					takenListener?.(id);
+				}
+			});
+		let release = await take();
+		// A page just reloaded, or a worker just ended by a power cut, lets go of its lab a moment later.
+		for (let waited = 0; !release && waited < LOCK_PATIENCE_MS; waited += LOCK_RETRY_MS) {
+			await new Promise((r) => setTimeout(r, LOCK_RETRY_MS));
+			release = await take();
+		}
 		if (!release) throw new Error(LAB_BUSY);
 		return release;
 	};
