@@ -184,10 +184,16 @@ export class Player implements ViewState, ViewActions {
 		if (request !== this.latest || !api) return false;
 		this.elsewhere = null;
 		const builder = new RecordingBuilder(lab.doc, lab.descriptions);
-		for (let from = 0; from < lab.status.head; from += FETCH_EVENTS) {
-			this.loading = `Loading the lab's history: ${from.toLocaleString('en')} of ${lab.status.head.toLocaleString('en')} events…`;
-			builder.append(decodeEvents(await api.events(request, from, Math.min(lab.status.head, from + FETCH_EVENTS))));
+		const head = lab.status.head;
+		const piece = (from: number) => (from < head ? api.events(request, from, Math.min(head, from + FETCH_EVENTS)) : null);
+		// The next piece is read from the lab while this one is taken in.
+		let next = piece(0);
+		for (let from = 0; next; from += FETCH_EVENTS) {
+			this.loading = `Loading the lab's history: ${from.toLocaleString('en')} of ${head.toLocaleString('en')} events…`;
+			const json = await next;
 			if (request !== this.latest) return false;
+			next = piece(from + FETCH_EVENTS);
+			builder.append(decodeEvents(json));
 		}
 		this.builder = builder;
 		this.lab = lab;
