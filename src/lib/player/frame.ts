@@ -224,7 +224,7 @@ const kept = growing<Kept>(
 /**
  * Frames of one recording at any position: the newest as the fold left it, an earlier one by
  * replaying forward from the nearest kept frame below. The log may grow (a live lab). Events
- * between that kept frame and the position must be on the page (see `framesNeed`).
+ * between that kept frame and the position must be on the page (see `need`).
  */
 export class Frames {
 	private cursor: Frame = empty();

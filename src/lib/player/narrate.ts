@@ -239,12 +239,10 @@ interface Gathered {
 	links: Map<string, SnapshotLink>;
 	/** Every object a snapshot event named as its target. */
 	targets: Set<string>;
-	/** Narrations said, by event index: the log view says the same rows on every step while playing. */
-	said: Map<number, Narration>;
 }
 
 const gathered = growing<Gathered>(
-	() => ({ chains: new Map(), olderChains: new Map(), versions: new Map(), submits: new Map(), copyPurpose: new Map(), links: new Map(), targets: new Set(), said: new Map() }),
+	() => ({ chains: new Map(), olderChains: new Map(), versions: new Map(), submits: new Map(), copyPurpose: new Map(), links: new Map(), targets: new Set() }),
 	(g, e, i) => {
 		switch (e.type) {
 			case 'hop': {
@@ -279,8 +277,11 @@ const gathered = growing<Gathered>(
 	}
 );
 
-/** Narrations kept per log before the oldest are said again when asked. */
+/** Narrations kept per log before they are said again when asked. */
 const SAID_KEPT = 8_192;
+
+/** Narrations said, per log, by event index: the log view says the same rows on every step while playing. */
+const saidPerLog = new WeakMap<readonly SimEvent[], Map<number, Narration>>();
 
 /** What narration knows beyond the event itself: the recording, and what was gathered from its log. */
 class Context {
@@ -308,10 +309,12 @@ class Context {
 	}
 
 	said(at: number, say: () => Narration): Narration {
-		let n = this.g.said.get(at);
+		let said = saidPerLog.get(this.events);
+		if (!said) saidPerLog.set(this.events, (said = new Map()));
+		let n = said.get(at);
 		if (!n) {
-			if (this.g.said.size >= SAID_KEPT) this.g.said.clear();
-			this.g.said.set(at, (n = say()));
+			if (said.size >= SAID_KEPT) said.clear();
+			said.set(at, (n = say()));
 		}
 		return n;
 	}

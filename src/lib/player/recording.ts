@@ -144,8 +144,7 @@ export class RecordingBuilder {
 			if (e.type === 'power') {
 				this.physical.clear();
 				this.lastPower = i;
-			}
-			else if (e.type === 'disk' && e.ok) this.physical.get(e.cause)?.push({ disk: e.disk, block: e.block, io: e.io });
+			} else if (e.type === 'disk' && e.ok) this.physical.get(e.cause)?.push({ disk: e.disk, block: e.block, io: e.io });
 			else if (e.type === 'step') {
 				if (e.phase === 'start') this.physical.set(e.step, []);
 				else {

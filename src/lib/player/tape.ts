@@ -23,7 +23,7 @@ export const TAPE_BUDGET = 128;
  * tape.append(batch);                 // the live run's newest events
  * tape.pin(position - 64, position + 64);
  * tape.missing(0, 4096);              // [[0, 1024]]: pieces to fetch before showing event 0
- * tape.put(0, await api.events(0, 1024));
+ * tape.put(0, decodeEvents(await api.events(request, 0, 1024)));
  */
 export class EventTape {
 	/** The log: `events[i]` is event i, or `undefined` while forgotten. */
