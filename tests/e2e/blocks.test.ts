@@ -54,7 +54,7 @@ test('the validity map and copy progress follow the tour, step by step', async (
 	await chapter(page, 'The background copy starts');
 	await expect(page.getByRole('img', { name: 'Validity map of VSS: 0 of 16 blocks valid' })).toBeVisible();
 	await expect(page.getByRole('progressbar', { name: 'Background copy of VSS' })).toContainText(
-		'0 of 16 blocks · time left not known until the copier has copied a block'
+		'0 of 16 blocks · time left not known until the copier has copied two blocks'
 	);
 
 	// Stepping through the first copy: the count never falls, and name and bar always agree.
@@ -72,7 +72,7 @@ test('the validity map and copy progress follow the tour, step by step', async (
 	await expect(page.getByRole('progressbar', { name: 'Background copy of VSS' })).toHaveAttribute('aria-valuenow', '2');
 	await expect(page.getByRole('progressbar', { name: 'Background copy of VSS' })).toHaveAttribute(
 		'aria-valuetext',
-		/^2 of 16 blocks · about \d+(\.\d)? ms of simulated time left$/
+		/^2 of 16 blocks · about \d+(\.\d)? (µs|ms) of simulated time left$/
 	);
 
 	// The first two cells are painted in the background copy's colour, the others not yet.

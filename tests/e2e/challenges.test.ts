@@ -62,6 +62,9 @@ test('the tour stops before each question, scores the answers and then plays the
 	await expect(page.getByRole('button', { name: 'Play' })).toBeVisible();
 	const group = panel(page).getByRole('group', { name: first.prompt });
 	await expect(group.getByRole('radio')).toHaveCount(first.options.length);
+	// Stepping cannot pass it either, and says why.
+	await expect(page.getByRole('button', { name: 'Step forward' })).toBeDisabled();
+	await expect(page.getByRole('button', { name: 'Step forward' })).toHaveAttribute('title', 'Answer the question first');
 	// Playing again does not pass an unanswered question.
 	await page.getByRole('button', { name: 'Play' }).click();
 	await expect(timeline(page)).toHaveValue(String(first.position));
@@ -81,7 +84,10 @@ test('the tour stops before each question, scores the answers and then plays the
 	await expect(feedback).toContainText(first.explanation);
 	await expect(score(page)).toContainText('0 of 1 right');
 
-	// Released: the step plays, up to the next question.
+	// Released, the player waits for the learner: the step plays when asked, up to the next question.
+	await expect(timeline(page)).toHaveValue(String(first.position));
+	await expect(page.getByRole('button', { name: 'Play' })).toBeVisible();
+	await feedback.getByRole('button', { name: 'Watch it happen' }).click();
 	await expect(heading(page, 2, tourQuestions.length)).toBeVisible();
 	await expect(timeline(page)).toHaveValue(String(second.position));
 	expect(second.position).toBeGreaterThan(first.position);
@@ -92,7 +98,8 @@ test('the tour stops before each question, scores the answers and then plays the
 	await expect(feedback).toContainText('Right');
 	await expect(feedback).toContainText(second.explanation);
 	await expect(score(page)).toContainText('1 of 2 right');
-	// The animation reveals it: the player runs into the step the question was about.
+	// The animation reveals it once asked: the player runs into the step the question was about.
+	await feedback.getByRole('button', { name: 'Watch it happen' }).click();
 	await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
 	await expect.poll(async () => Number(await timeline(page).inputValue())).toBeGreaterThan(second.position);
 	await page.getByRole('button', { name: 'Pause' }).click();
@@ -134,12 +141,17 @@ test('a generated reverse challenge opened from a share link is answered with th
 	await expect(page.getByTestId('challenge-feedback')).toContainText(`Right Question 1: ${rightLabel(first)}`);
 	await expect(score(page)).toContainText('1 of 1 right');
 
-	// Instant speed runs straight on to the next question; skipping it leaves the score alone.
+	// The learner asks to see it (Tab from the feedback to its button); at Instant speed the
+	// player runs straight on to the next question. Skipping that one leaves the score alone.
+	await page.keyboard.press('Tab');
+	await expect(page.getByTestId('challenge-feedback').getByRole('button', { name: 'Watch it happen' })).toBeFocused();
+	await page.keyboard.press('Enter');
 	await expect(heading(page, 2, questions.length)).toBeVisible();
 	await expect(timeline(page)).toHaveValue(String(second.position));
 	await panel(page).getByRole('button', { name: 'Skip' }).click();
 	await expect(page.getByTestId('challenge-feedback')).toContainText(`Skipped Question 2: the answer is ${rightLabel(second)}`);
 	await expect(score(page)).toContainText('1 of 1 right, 1 skipped');
+	await page.getByTestId('challenge-feedback').getByRole('button', { name: 'Watch it happen' }).click();
 	await expect(heading(page, 3, questions.length)).toBeVisible();
 	await page.screenshot({ path: `${SHOTS}/challenges-feedback-phone.png`, fullPage: true });
 	expect(await scan(page)).toEqual([]);

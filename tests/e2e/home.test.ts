@@ -79,3 +79,19 @@ for (const vp of viewports) {
 		});
 	}
 }
+
+test('the table of contents numbers each section as the section itself does', async ({ page }) => {
+	await page.goto('/');
+	const toc = page.getByRole('navigation', { name: 'On this page' });
+	const numbered = toc.locator('ol > li');
+	const count = await numbered.count();
+	expect(count).toBeGreaterThan(5);
+	for (let i = 0; i < count; i++) {
+		const link = numbered.nth(i).getByRole('link');
+		const id = (await link.getAttribute('href'))!.slice(1);
+		// The section's own number, shown beside its heading.
+		await expect(page.locator(`#${id} h2 .num`)).toHaveText(String(i + 1));
+	}
+	// The labs come first, unnumbered.
+	await expect(toc.locator('ul > li')).toHaveText(['Guided scenarios', 'Your labs']);
+});

@@ -213,8 +213,10 @@ export interface BitEvent {
 }
 
 /**
- * A request waits at the coordinator: for a copy of the same block already in flight (rule 1), or
- * a source write for a snapshot read that is reading the source's block (rule 3).
+ * A request waits at the coordinator: for a copy of the same block already in flight (`on:
+ * 'copy'`, rule 1), for a whole-block write of the snapshot's block already in flight, whose bit
+ * is set once it lands (`'write'`, rule 2), or, a source write, for a snapshot read that is
+ * reading the source's block (`'read'`, rule 3).
  */
 export interface WaitEvent {
 	t: number;
@@ -223,7 +225,7 @@ export interface WaitEvent {
 	target: string;
 	block: number;
 	for: CheckPurpose;
-	on: 'copy' | 'read';
+	on: 'copy' | 'write' | 'read';
 	cause: string;
 }
 

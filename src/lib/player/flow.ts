@@ -138,8 +138,9 @@ export const CHARTS: Record<FigureId, FlowChart> = {
 			step('f5-100', '100', 338, ['Set Vₙ = 1']),
 			decision('f5-102', '102', 416, ['n = nₘₐₓ?']),
 			step('f5-end', '[0025]', 494, ['VSS is a real snapshot'], 'end'),
-			rule('f5-r1', 1, 0, 2, 570, ['Block n is already', 'being copied:', 'wait for that copy']),
-			rule('f5-r5', 5, 1, 2, 570, ['The copy failed:', 'its bit stays 0'])
+			rule('f5-r1', 1, 0, 3, 570, ['Block n is already', 'being copied:', 'wait for that copy']),
+			rule('f5-r2', 2, 1, 3, 570, ['Block n is being', 'written whole:', 'wait; its bit is 1']),
+			rule('f5-r5', 5, 2, 3, 570, ['The copy failed:', 'its bit stays 0'])
 		],
 		edges: [
 			{ from: 'f5-90', to: 'f5-92' },
@@ -166,7 +167,7 @@ export const CHARTS: Record<FigureId, FlowChart> = {
 			step('f6-116', '116', 268, ['Set Vₙ = 1']),
 			step('f6-120', '120', 340, ['Write D to block n of V']),
 			step('f6-end', '[0031]', 412, ['The write is done'], 'end'),
-			rule('f6-r1', 1, 0, 3, 490, ['Block n is being', 'copied: join', 'that copy']),
+			rule('f6-r1', 1, 0, 3, 490, ['Block n is being', 'copied or written:', 'wait for it']),
 			rule('f6-r3', 3, 1, 3, 490, ['Host 54 is reading', 'block n of V:', 'wait for it']),
 			rule('f6-r5', 5, 2, 3, 490, ['The copy failed:', 'the write fails,', 'V is unchanged'])
 		],
@@ -227,7 +228,7 @@ export const CHARTS: Record<FigureId, FlowChart> = {
 			{ ...step('rd-snap', '[0034]', 278, ['Read block n', 'of VSS'], 'step', 86, 152), refAt: 'above' },
 			{ ...step('rd-src', '[0035]', 278, ['Read block n of V', 'through V’s description'], 'step', 265, 190), refAt: 'above' },
 			step('rd-end', '[0035]', 356, ['Data returned', 'to application 70'], 'end', CX, 140),
-			rule('rd-r1', 1, 0, 2, 436, ['Block n is being', 'copied: wait', 'for that copy']),
+			rule('rd-r1', 1, 0, 2, 436, ['Block n is being', 'copied or written:', 'wait for it']),
 			rule('rd-r3', 3, 1, 2, 436, ['V’s block n is held', 'against writes until', 'the read is done'])
 		],
 		edges: [
@@ -437,7 +438,7 @@ function copierMark(
 		case 'check':
 			return { node: 'f5-94', answer: e.valid ? 'yes' : 'no', block: e.block, object: e.target };
 		case 'wait':
-			return { node: 'f5-r1', block: e.block, object: e.target };
+			return { node: e.on === 'write' ? 'f5-r2' : 'f5-r1', block: e.block, object: e.target };
 		case 'copy': {
 			if (e.phase === 'start') {
 				lineage.set(L(e.target, e.block), e.block);
@@ -532,7 +533,7 @@ function transactionMark(
 				s.valid = e.valid;
 				return at('f7-vn', { answer: e.valid ? 'yes' : 'no', block: e.block, object: e.target, implied: whole('no') });
 			case 'wait':
-				return at('f7-r1', { block: e.block, object: e.target });
+				return at(e.on === 'write' ? 'f7-r2' : 'f7-r1', { block: e.block, object: e.target });
 			case 'copy':
 				s.copied = true;
 				return at(e.phase === 'failed' ? 'f7-r5' : 'f7-134', { block: e.block, object: e.target });

@@ -75,3 +75,18 @@ describe('record', () => {
 		expect(JSON.stringify(tour().events)).toBe(JSON.stringify(rec.events));
 	});
 });
+
+describe('a crash', () => {
+	it('loses the copies the crashed node was making: none of them is shown in flight after it', () => {
+		const p = parseScenario(readFileSync('src/lib/scenario/guided/11-fault-coordinator-crash.json', 'utf8'));
+		if (!p.ok) throw new Error(p.error);
+		const r = record(p.doc);
+		const crash = r.events.findIndex((e) => e.type === 'node-state' && e.state === 'crashed');
+		expect(crash).toBeGreaterThan(0);
+		const frames = new Frames(r);
+		expect(frames.at(crash).copying.VSS.length).toBeGreaterThan(0);
+		const after = frames.at(crash + 1);
+		expect(after.copying.VSS).toEqual([]);
+		expect(after.downNodes).toEqual(['52']);
+	});
+});

@@ -50,6 +50,8 @@ export interface Frame {
 	copier: Record<string, number>;
 	/** Per snapshot, blocks with a copy in flight. */
 	copying: Record<string, number[]>;
+	/** Per snapshot, the node making each copy in `copying` (same order): a crash loses its copies. */
+	copiers: Record<string, NodeId[]>;
 	/** Per snapshot, source blocks held against writes while host 54 reads them (rule 3). */
 	holds: Record<string, number[]>;
 	diskIo: Record<string, IoCount>;
@@ -76,6 +78,7 @@ function empty(): Frame {
 		validity: {},
 		copier: {},
 		copying: {},
+		copiers: {},
 		holds: {},
 		diskIo: {},
 		linkIo: {},
@@ -95,6 +98,7 @@ function clone(f: Frame): Frame {
 		validity: rec(f.validity, (v) => v.slice()),
 		copier: { ...f.copier },
 		copying: rec(f.copying, (c) => [...c]),
+		copiers: rec(f.copiers, (c) => [...c]),
 		holds: rec(f.holds, (h) => [...h]),
 		diskIo: rec(f.diskIo, (c) => ({ ...c })),
 		linkIo: { ...f.linkIo },
@@ -118,6 +122,7 @@ export function apply(f: Frame, e: SimEvent): void {
 			// Every node starts empty: what it held in memory and all work in flight are gone.
 			f.holders = {};
 			for (const k of Object.keys(f.copying)) f.copying[k] = [];
+			for (const k of Object.keys(f.copiers)) f.copiers[k] = [];
 			for (const k of Object.keys(f.holds)) f.holds[k] = [];
 			f.steps = [];
 			break;
@@ -134,6 +139,7 @@ export function apply(f: Frame, e: SimEvent): void {
 				f.validity[e.target] = new Uint8Array(blocks);
 				f.copier[e.target] = -1;
 				f.copying[e.target] = [];
+				f.copiers[e.target] = [];
 				f.holds[e.target] = [];
 			} else {
 				const s = f.snapshots[e.target];
@@ -148,10 +154,18 @@ export function apply(f: Frame, e: SimEvent): void {
 		}
 		case 'copy': {
 			const c = (f.copying[e.target] ??= []);
+			const by = (f.copiers[e.target] ??= []);
 			if (e.phase === 'start') {
 				c.push(e.block);
+				by.push(e.node);
 				if (e.by === 'copy') f.copier[e.target] = e.block;
-			} else without(c, e.block);
+			} else {
+				const i = c.indexOf(e.block);
+				if (i >= 0) {
+					c.splice(i, 1);
+					by.splice(i, 1);
+				}
+			}
 			break;
 		}
 		case 'hold':
@@ -176,6 +190,15 @@ export function apply(f: Frame, e: SimEvent): void {
 		case 'node-state':
 			if (e.state === 'crashed') {
 				if (!f.downNodes.includes(e.node)) f.downNodes.push(e.node);
+				// The copies it was making are lost with what it held in memory: none of them will land.
+				for (const [target, by] of Object.entries(f.copiers)) {
+					const c = f.copying[target];
+					for (let i = by.length - 1; i >= 0; i--)
+						if (by[i] === e.node) {
+							by.splice(i, 1);
+							c.splice(i, 1);
+						}
+				}
 			} else without(f.downNodes, e.node);
 			break;
 		case 'step':

@@ -243,3 +243,21 @@ describe('introduce, chapters, kinds and labels', () => {
 		expect(eventLabel(tour.events.find((e) => e.type === 'disk')!)).toBe('disk write');
 	});
 });
+
+describe('what a waiter waits for', () => {
+	it('the copier held back by host 54’s whole-block write waits for that write (rule 2), not for a copy (rule 1)', () => {
+		const p = parseScenario(readFileSync('src/lib/scenario/guided/10-race-overwrite-coherent.json', 'utf8'));
+		if (!p.ok) throw new Error(p.error);
+		const rec = record(p.doc);
+		const waits = rec.events.flatMap((e, i) => (e.type === 'wait' && e.on === 'write' ? [[e, i] as const] : []));
+		expect(waits.length).toBeGreaterThan(0);
+		for (const [e, i] of waits) {
+			const said = narrate(e, rec, i).text;
+			expect(said).toMatch(/whole-block write of VSS\[\d+\] already in flight/);
+			expect(said).toMatch(/\(rule 2\)/);
+			expect(said).not.toMatch(/already copying|rule 1/);
+		}
+		// And nobody is said to wait for a copy where none was in flight.
+		for (const [i, e] of rec.events.entries()) if (e.type === 'wait' && e.on === 'copy') expect(rec.events.slice(0, i).some((x) => x.type === 'copy' && x.phase === 'start' && x.block === e.block)).toBe(true);
+	});
+});

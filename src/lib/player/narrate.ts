@@ -200,12 +200,14 @@ export function chapterStartingAt(chapters: readonly Chapter[], position: number
  */
 export function introduce(rec: Recording): Narration {
 	const ids = rec.spec.objects.map((o) => o.id);
-	const list = ids.length > 1 ? `${ids.slice(0, -1).join(', ')} and ${ids.at(-1)}` : (ids[0] ?? 'no objects');
 	const steps = rec.doc.steps.length;
-	return withCite(
-		`Nothing has happened yet: first allocator 74 builds ${list} and hands their descriptions to the nodes that use them, then ${steps} scenario step${steps === 1 ? '' : 's'} run`,
-		['[0016]', '[0017]']
-	);
+	const then = `${steps} scenario step${steps === 1 ? '' : 's'} ${steps === 1 ? 'runs' : 'run'}`;
+	if (!ids.length) return withCite(`Nothing has happened yet: there is no object for allocator 74 to build, so ${then} on the bare disks`, ['[0016]']);
+	const list = ids.length > 1 ? `${ids.slice(0, -1).join(', ')} and ${ids.at(-1)}` : ids[0];
+	return withCite(`Nothing has happened yet: first allocator 74 builds ${list} and hands their descriptions to the nodes that use them, then ${then}`, [
+		'[0016]',
+		'[0017]'
+	]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -923,6 +925,18 @@ function narrateWait(c: Context, e: WaitEvent): Narration {
 			`Coordinator ${e.node} holds ${who} until a read of ${at(source, e.block)} made for ${at(e.target, e.block)} has returned, so that the reader cannot see data newer than the snapshot (rule 3)`,
 			['[0034]']
 		);
+	if (e.on === 'write') {
+		// Rule 2: a whole-block write of the snapshot's block is under way; its bit is set once it lands.
+		const then =
+			e.for === 'copy'
+				? `then bit ${e.block} is 1 and the copier skips the block, rather than copy ${possessive(source)} old data over the new (rule 2)`
+				: e.for === 'cow'
+					? `then bit ${e.block} is 1, and ${source} may change without a copy (rule 2)`
+					: e.for === 'read'
+						? 'then the block holds the new data, and the read looks at the bit again (rule 2)'
+						: 'the two whole-block writes of the block go one after the other (rule 2)';
+		return withCite(`Coordinator ${e.node} makes ${who} wait for the whole-block write of ${at(e.target, e.block)} already in flight: ${then}`, ['[0032]']);
+	}
 	const why =
 		e.for === 'copy'
 			? 'someone else is already copying it (rule 1)'

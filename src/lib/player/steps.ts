@@ -10,7 +10,7 @@ export function stepLabel(step: Step): string {
 		case 'snapshot':
 			return `snapshot ${step.source} into ${step.target}`;
 		case 'copy':
-			return step.all ? `copy the rest of ${step.target}` : `copy ${step.blocks ?? 0} blocks of ${step.target}`;
+			return step.all ? `copy the rest of ${step.target}` : `copy ${step.blocks ?? 0} block${step.blocks === 1 ? '' : 's'} of ${step.target}`;
 		case 'detach':
 		case 'remove':
 		case 'restore':

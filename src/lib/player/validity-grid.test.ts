@@ -10,6 +10,7 @@ import {
 	cellColor,
 	cellOfBlock,
 	cellRect,
+	copyPace,
 	copyProgress,
 	formatSimTime,
 	gridFor,
@@ -210,20 +211,20 @@ describe('parseColor', () => {
 });
 
 describe('copy progress', () => {
-	it('counts bits by how they were set and estimates the time left from the copier’s rate', () => {
+	it('counts bits by how they were set and estimates the time left from the copier’s pace', () => {
 		const bits = Uint8Array.from([1, 1, 0, 2, 0, 3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-		const p = copyProgress(bits, 1000, 'copying');
+		const p = copyProgress(bits, 500, 'copying');
 		expect(p).toMatchObject({ blocks: 16, valid: 5, byCopy: 2, byCow: 1, byWrite: 2, complete: false });
-		// 2 blocks by copy in 1000 µs: 11 blocks left take 5500 µs.
+		// 11 blocks left at 500 µs a block.
 		expect(p.etaUs).toBeCloseTo(5500);
 		expect(progressText(p, 'copying')).toBe('5 of 16 blocks · about 5.5 ms of simulated time left');
 	});
 
-	it('says when the rate is not known yet, and when the copy is complete', () => {
-		const none = copyProgress(new Uint8Array(16), 500, 'copying');
+	it('says when the pace is not known yet, and when the copy is complete', () => {
+		const none = copyProgress(new Uint8Array(16), null, 'copying');
 		expect(none.etaUs).toBeNull();
-		expect(progressText(none, 'copying')).toBe('0 of 16 blocks · time left not known until the copier has copied a block');
-		const full = copyProgress(new Uint8Array(16).fill(1), 900, 'complete');
+		expect(progressText(none, 'copying')).toBe('0 of 16 blocks · time left not known until the copier has copied two blocks');
+		const full = copyProgress(new Uint8Array(16).fill(1), 40, 'complete');
 		expect(progressText(full, 'complete')).toBe('16 of 16 blocks · complete');
 	});
 
@@ -234,7 +235,7 @@ describe('copy progress', () => {
 		expect(formatSimTime(3_400_000)).toBe('3.4 s');
 	});
 
-	it('counts the tour’s copier rate from the snapshot’s creation', () => {
+	it('takes the tour’s copier pace from its bits, not from the time since the snapshot was made', () => {
 		const parsed = parseScenario(readFileSync('src/lib/scenario/examples/tour.json', 'utf8'));
 		if (!parsed.ok) throw new Error(parsed.error);
 		const rec = record(parsed.doc);
@@ -245,9 +246,35 @@ describe('copy progress', () => {
 		// Just after the first copy chapter: bits 0 and 1 set by the copier.
 		const copyEnd = rec.events.findIndex((e) => e.type === 'step' && e.step === '3' && e.phase === 'end') + 1;
 		const frame = new Frames(rec).at(copyEnd);
-		const p = copyProgress(frame.validity.VSS, frame.t - rec.events[create].t, frame.snapshots.VSS.state);
+		const bitTimes = rec.events.slice(0, copyEnd).flatMap((e) => (e.type === 'bit' && e.by === 'copy' ? [e.t] : []));
+		expect(bitTimes).toHaveLength(2);
+		const pace = copyPace(rec.events, 'VSS', copyEnd);
+		expect(pace).toBe(bitTimes[1] - bitTimes[0]);
+		const p = copyProgress(frame.validity.VSS, pace, frame.snapshots.VSS.state);
 		expect(p).toMatchObject({ valid: 2, byCopy: 2, blocks: 16 });
-		expect(p.etaUs).toBeCloseTo((14 * (frame.t - rec.events[create].t)) / 2);
+		expect(p.etaUs).toBeCloseTo(14 * pace!);
 		expect(progressText(p)).toMatch(/^2 of 16 blocks · about \d/);
+		// One bit is no pace yet.
+		const firstBit = rec.events.findIndex((e) => e.type === 'bit' && e.by === 'copy');
+		expect(copyPace(rec.events, 'VSS', firstBit + 1)).toBeNull();
+	});
+
+	it('leaves out the time the copier did not run: a crash of its node does not stretch the time left', () => {
+		const parsed = parseScenario(readFileSync('src/lib/scenario/guided/11-fault-coordinator-crash.json', 'utf8'));
+		if (!parsed.ok) throw new Error(parsed.error);
+		const rec = record(parsed.doc);
+		const restart = rec.events.findIndex((e) => e.type === 'node-state' && e.state === 'up');
+		expect(restart).toBeGreaterThan(0);
+		const bits = rec.events.flatMap((e, i) => (e.type === 'bit' && e.by === 'copy' ? [{ i, t: e.t }] : []));
+		const before = bits.filter((b) => b.i < restart);
+		const after = bits.filter((b) => b.i > restart);
+		expect(before.length).toBeGreaterThan(2);
+		expect(after.length).toBeGreaterThan(2);
+		// Two bits after the restart: the pace is the copier's, not the downtime's.
+		const at = after[1].i + 1;
+		const pace = copyPace(rec.events, 'VSS', at)!;
+		const usual = (before.at(-1)!.t - before[0].t) / (before.length - 1);
+		expect(after[0].t - before.at(-1)!.t).toBeGreaterThan(10 * usual);
+		expect(pace).toBeLessThan(3 * usual);
 	});
 });

@@ -309,12 +309,12 @@ export function paintGrid(px: Pixels, g: Grid, bits: Uint8Array, p: Palette): vo
 }
 
 /**
- * How far a snapshot's background copy has got, and how long it may take yet at the rate the
- * copier has managed since the snapshot was made.
+ * How far a snapshot's background copy has got, and how long it may take yet at the pace the
+ * copier has kept lately (`copyPace`).
  *
  * @example
- * copyProgress(frame.validity.VSS, 1200, 'copying');
- * // { blocks: 16, valid: 5, byCopy: 2, byCow: 1, byWrite: 2, rate: 0.0016…, etaUs: 6800, complete: false }
+ * copyProgress(frame.validity.VSS, 400, 'copying');
+ * // { blocks: 16, valid: 5, byCopy: 2, byCow: 1, byWrite: 2, paceUs: 400, etaUs: 4400, complete: false }
  */
 export interface CopyProgress {
 	blocks: number;
@@ -322,14 +322,14 @@ export interface CopyProgress {
 	byCopy: number;
 	byCow: number;
 	byWrite: number;
-	/** Bits set by the copier per simulated microsecond since the snapshot was made; null before it has set one. */
-	rate: number | null;
-	/** Simulated microseconds left at that rate; 0 when complete, null while unknown. */
+	/** Simulated microseconds per block at the copier's recent pace; null until it has set two bits. */
+	paceUs: number | null;
+	/** Simulated microseconds left at that pace; 0 when complete, null while unknown. */
 	etaUs: number | null;
 	complete: boolean;
 }
 
-export function copyProgress(bits: Uint8Array | undefined, elapsedUs: number, state?: SnapshotState['state']): CopyProgress {
+export function copyProgress(bits: Uint8Array | undefined, paceUs: number | null, state?: SnapshotState['state']): CopyProgress {
 	let none = 0;
 	let copy = 0;
 	let cow = 0;
@@ -344,9 +344,8 @@ export function copyProgress(bits: Uint8Array | undefined, elapsedUs: number, st
 	const blocks = bits?.length ?? 0;
 	const valid = blocks - n[0];
 	const complete = valid === blocks || state === 'complete';
-	const rate = n[1] > 0 && elapsedUs > 0 ? n[1] / elapsedUs : null;
-	const etaUs = complete ? 0 : rate ? (blocks - valid) / rate : null;
-	return { blocks, valid, byCopy: n[1], byCow: n[2], byWrite: n[3], rate, etaUs, complete };
+	const etaUs = complete ? 0 : paceUs !== null ? (blocks - valid) * paceUs : null;
+	return { blocks, valid, byCopy: n[1], byCow: n[2], byWrite: n[3], paceUs, etaUs, complete };
 }
 
 /** Simulated time in the unit that reads best. @example formatSimTime(1234) // '1.2 ms' */
@@ -369,7 +368,7 @@ export function progressText(p: CopyProgress, state?: SnapshotState['state']): s
 	const head = `${count(p.valid)} of ${count(p.blocks)} blocks`;
 	if (p.complete) return `${head} · complete`;
 	if (state === 'detached' || state === 'removed') return `${head} · the copy stopped: the snapshot was ${state}`;
-	if (p.etaUs === null) return `${head} · time left not known until the copier has copied a block`;
+	if (p.etaUs === null) return `${head} · time left not known until the copier has copied two blocks`;
 	return `${head} · about ${formatSimTime(p.etaUs)} of simulated time left`;
 }
 
@@ -404,4 +403,51 @@ export function startBefore(starts: SnapshotStarts, target: string, position: nu
 	let t: number | null = null;
 	for (const s of list) if (s.index < position) t = s.t;
 	return t;
+}
+
+/** Bits the background copier set, per snapshot: where in the log and when. */
+const copierBits = growing(
+	() => new Map<string, { index: number[]; t: number[] }>(),
+	(out, e, index) => {
+		if (e.type !== 'bit' || e.by !== 'copy') return;
+		let b = out.get(e.target);
+		if (!b) out.set(e.target, (b = { index: [], t: [] }));
+		b.index.push(index);
+		b.t.push(e.t);
+	}
+);
+
+/** Bits the pace is taken over: the copier's recent pace, not its whole history. */
+const PACE_BITS = 16;
+/** A gap this many times the usual one between bits is time the copier did not run (a crash, a pause). */
+const GAP = 4;
+
+/**
+ * The copier's recent pace for `target` among the first `position` events, in simulated
+ * microseconds per block: over its last bits since the snapshot was last made, with time it did
+ * not copy at all (a gap far longer than its usual one: a crash, a step that kept it waiting) left
+ * out. Null until it has set two bits.
+ *
+ * @example
+ * copyPace(rec.events, 'VSS', player.position);   // 37.5
+ */
+export function copyPace(events: readonly SimEvent[], target: string, position: number): number | null {
+	const b = copierBits(events).get(target);
+	if (!b) return null;
+	// The bits shown: those before `position` (a binary search: the list is in log order).
+	let end = 0;
+	for (let hi = b.index.length; end < hi; ) {
+		const mid = (end + hi) >> 1;
+		if (b.index[mid] < position) end = mid + 1;
+		else hi = mid;
+	}
+	const since = startBefore(snapshotStarts(events), target, position);
+	let from = Math.max(0, end - PACE_BITS);
+	while (from < end && since !== null && b.t[from] < since) from++;
+	if (end - from < 2) return null;
+	const gaps: number[] = [];
+	for (let i = from + 1; i < end; i++) gaps.push(b.t[i] - b.t[i - 1]);
+	const usual = [...gaps].filter((g) => g > 0).sort((x, y) => x - y);
+	const cap = usual.length ? GAP * usual[usual.length >> 1] : 0;
+	return gaps.reduce((sum, g) => sum + Math.min(g, cap), 0) / gaps.length;
 }

@@ -1,4 +1,4 @@
-import type { CheckPurpose, NodeId } from '../events';
+import type { CheckPurpose, NodeId, WaitEvent } from '../events';
 import { Future, wait, type Proc } from '../future';
 import type { Ctx, IoReq, Reply, SnapReq } from '../messages';
 import { fail, OK } from '../messages';
@@ -8,6 +8,9 @@ import type { SnapshotOf } from '../layout/types';
 import type { ValidityMap } from './validity-map';
 
 /** A copy of one block in flight, or a whole-block overwrite that will set its bit (rule 1, rule 2). */
+/** What a waiter waits for on a busy block: a copy, or a whole-block write of the snapshot (rule 2). */
+const onWork = (b: Busy): 'copy' | 'write' => (b.by === 'overwrite' ? 'write' : 'copy');
+
 interface Busy {
 	owner: NodeId;
 	/** The owner's incarnation when it was granted the block, when known. */
@@ -119,7 +122,7 @@ export class Coordinator {
 			if (this.coherent) {
 				const b = this.busy.get(key(target, n));
 				if (b) {
-					this.emitWait(ctx, target, n, why, 'copy');
+					this.emitWait(ctx, target, n, why, onWork(b));
 					yield* this.await(b.done, ownerOf(b), ctx, () => this.revoke(target, n, b));
 					continue;
 				}
@@ -152,7 +155,7 @@ export class Coordinator {
 		for (;;) {
 			const b = this.busy.get(key(target, n));
 			if (!b) break;
-			this.emitWait(ctx, target, n, 'overwrite', 'copy');
+			this.emitWait(ctx, target, n, 'overwrite', onWork(b));
 			yield* this.await(b.done, ownerOf(b), ctx, () => this.revoke(target, n, b));
 		}
 		const valid = map.get(n);
@@ -165,7 +168,7 @@ export class Coordinator {
 	private *check(ctx: Ctx, map: ValidityMap, target: string, n: number, from: Owner): Proc<Reply> {
 		if (this.coherent)
 			for (let b = this.busy.get(key(target, n)); b; b = this.busy.get(key(target, n))) {
-				this.emitWait(ctx, target, n, 'read', 'copy');
+				this.emitWait(ctx, target, n, 'read', onWork(b));
 				const owner = b;
 				yield* this.await(owner.done, ownerOf(owner), ctx, () => this.revoke(target, n, owner));
 			}
@@ -228,7 +231,7 @@ export class Coordinator {
 				const b = this.busy.get(key(target, n));
 				if (b) {
 					if (blocks.length > 0) break;
-					this.emitWait(ctx, target, n, 'copy', 'copy');
+					this.emitWait(ctx, target, n, 'copy', onWork(b));
 					yield* this.await(b.done, ownerOf(b), ctx, () => this.revoke(target, n, b));
 					continue;
 				}
@@ -328,7 +331,7 @@ export class Coordinator {
 		sim.emit({ t: sim.now, type: 'check', node: this.port.id, target, block, valid, for: why, cause: ctx.cause });
 	}
 
-	private emitWait(ctx: Ctx, target: string, block: number, why: CheckPurpose, on: 'copy' | 'read'): void {
+	private emitWait(ctx: Ctx, target: string, block: number, why: CheckPurpose, on: WaitEvent['on']): void {
 		const sim = this.port.sim;
 		sim.emit({ t: sim.now, type: 'wait', node: this.port.id, target, block, for: why, on, cause: ctx.cause });
 	}
