@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type { SimEvent } from '../engine/events';
+import { placeParity } from '../engine/layout/map';
 import { parseScenario, validateScenario } from '../scenario/schema';
 import { record, type Recording } from './recording';
 import { chapterStartingAt, eventLabel, introduce, KIND, kindsOf, narrate, PARAGRAPHS, paragraphsOf } from './narrate';
@@ -259,5 +260,23 @@ describe('what a waiter waits for', () => {
 		}
 		// And nobody is said to wait for a copy where none was in flight.
 		for (const [i, e] of rec.events.entries()) if (e.type === 'wait' && e.on === 'copy') expect(rec.events.slice(0, i).some((x) => x.type === 'copy' && x.phase === 'start' && x.block === e.block)).toBe(true);
+	});
+});
+
+describe('what a disk block of a RAID-5 object holds', () => {
+	it('a read of a row’s parity or of its other data says so, not the block asked for', () => {
+		const p = parseScenario(readFileSync('src/lib/scenario/guided/01-disks-into-objects.json', 'utf8'));
+		if (!p.ok) throw new Error(p.error);
+		const rec = record(p.doc);
+		const said = rec.events.flatMap((e, i) => (e.type === 'disk' && e.cls === 'io' ? [narrate(e, rec, i).text] : []));
+		// The parity write of host 52's write of R[3], and the row's other data a read of R[3] without its disk needs.
+		expect(said).toContainEqual(expect.stringMatching(/^Array 60 writes block 1 of disk d8, which holds the parity of row 1 of R: host 52’s foreground write of R\[3\]/));
+		expect(said).toContainEqual(expect.stringMatching(/^Array 60 reads block 1 of disk d9, which holds R\[2\]: host 54’s foreground read of R\[3\]/));
+		// Only the disk the layout puts R[3] on is said to hold it.
+		const d = rec.descriptions.R.at(-1)!;
+		const home = d.children[placeParity(d, 3).dataChild].id;
+		const holders = said.flatMap((t) => [...t.matchAll(/of disk (\w+), which holds R\[3\]/g)].map((m) => m[1]));
+		expect(holders.length).toBeGreaterThan(0);
+		expect(new Set(holders)).toEqual(new Set([home]));
 	});
 });

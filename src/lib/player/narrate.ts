@@ -16,7 +16,8 @@ import type {
 import type { Step } from '../engine/lab';
 import { ALLOCATOR_ID, SWITCH_ID } from '../engine/lab';
 import { hostParts } from '../engine/nodes/host';
-import type { Description } from '../engine/layout/types';
+import { isParity, type Description, type Layout } from '../engine/layout/types';
+import { logicalOfMember } from '../engine/layout/map';
 import type { Chapter, Recording } from './recording';
 import { growing } from './grow';
 import { stepLabel } from './steps';
@@ -828,7 +829,13 @@ function heldBy(c: Context, e: DiskEvent, i: number): string | undefined {
 		i,
 		(t) => t.type === 'translate' && t.node === e.array && t.cause === e.cause && t.targets.some((x) => x.kind === 'disk' && x.id === e.disk && x.block === e.block)
 	);
-	return t?.type === 'translate' ? at(t.object, t.block) : undefined;
+	if (t?.type !== 'translate') return undefined;
+	// In a parity layout, the disk block may be another block of the row, or its parity: say which.
+	const d = isParity(t.layout as Layout) ? c.descriptionAt(t.object, i) : undefined;
+	const child = d?.children.findIndex((x) => x.kind === 'disk' && x.id === e.disk) ?? -1;
+	if (!d || child < 0) return at(t.object, t.block);
+	const logical = logicalOfMember(d, child, e.block);
+	return logical === null ? `the parity of row ${Math.floor(e.block / d.stripeUnit)} of ${t.object}` : at(t.object, logical);
 }
 
 function narrateDisk(c: Context, e: DiskEvent): Narration {
