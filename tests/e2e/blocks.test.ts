@@ -144,6 +144,20 @@ test('the block map shows both volumes’ contents and traces a picked block to 
 	expect(errors).toEqual([]);
 });
 
+test('every object of the disks-into-objects scenario has its column in view on a desktop, the RAID-5 one included', async ({ page }) => {
+	await page.setViewportSize({ width: 1280, height: 800 });
+	await page.goto('/play?scenario=disks-into-objects');
+	await clearQuestions(page);
+	await page.evaluate(() => (window as unknown as { snapshotPlayer: { last(): void } }).snapshotPlayer.last());
+	await page.getByRole('tab', { name: /Blocks/ }).click();
+	const table = page.getByRole('grid', { name: /^Logical blocks of / });
+	await expect(table).toHaveAccessibleName(/O and VB and S and MS and R at event/);
+	const r = table.getByRole('columnheader', { name: /^R/ });
+	await expect(r).toBeInViewport();
+	// Nothing hides sideways: the table is no wider than the box it scrolls in.
+	expect(await table.evaluate((t) => t.scrollWidth <= t.parentElement!.clientWidth)).toBe(true);
+});
+
 test('a block picked on the validity map by keyboard is the one the block map traces', async ({ page }) => {
 	await page.goto('/play?scenario=tour');
 	await clearQuestions(page);
