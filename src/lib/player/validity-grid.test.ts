@@ -131,11 +131,13 @@ describe('paintGrid', () => {
 		const cow = cellRect(g, 2);
 		expect(at(px, cow.x + 1, cow.y)).toEqual(palette.mark);
 		expect(at(px, cow.x, cow.y)).toEqual(palette.cow);
-		// A dot in the middle of the host-write cell, and none in the copy cell.
+		// A dot low in the host-write cell (its upper half keeps the cell's colour, for a block
+		// number to be read there), and none in the copy cell.
 		const w = cellRect(g, 3);
-		expect(at(px, w.x + (w.w >> 1), w.y + (w.h >> 1))).toEqual(palette.mark);
+		expect(at(px, w.x + (w.w >> 1), w.y + Math.round(w.h * 0.75))).toEqual(palette.mark);
+		for (let y = w.y; y < w.y + (w.h >> 1); y++) expect(at(px, w.x + (w.w >> 1), y)).toEqual(palette.write);
 		const c = cellRect(g, 1);
-		expect(at(px, c.x + (c.w >> 1), c.y + (c.h >> 1))).toEqual(palette.copy);
+		expect(at(px, c.x + (c.w >> 1), c.y + Math.round(c.h * 0.75))).toEqual(palette.copy);
 	});
 
 	it('paints a 1,000,000-block map right, cell for cell', () => {

@@ -264,6 +264,8 @@ export function paintGrid(px: Pixels, g: Grid, bits: Uint8Array, p: Palette): vo
 	const mark = pack(p.mark);
 	const dot = Math.max(2, Math.round(size / 3));
 	const dotFrom = Math.floor((size - dot) / 2);
+	// A host write's dot sits low in its cell: a block number, when the cell shows one, sits high.
+	const dotTop = Math.max(0, size - dot - Math.max(1, Math.round(size / 8)));
 	for (let cell = 0; cell < g.cells; cell++) {
 		const from = cell * g.perCell;
 		let kind: number;
@@ -301,7 +303,7 @@ export function paintGrid(px: Pixels, g: Grid, bits: Uint8Array, p: Palette): vo
 			if (!marks) continue;
 			if (kind === BitBy.Cow) {
 				for (let x = (y + 1) % 4; x < w; x += 4) words[row + x] = mark;
-			} else if (kind === BitBy.Write && y >= dotFrom && y < dotFrom + dot) {
+			} else if (kind === BitBy.Write && y >= dotTop && y < dotTop + dot) {
 				words.fill(mark, row + dotFrom, row + Math.min(w, dotFrom + dot));
 			}
 		}
