@@ -1,5 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
+import { readFileSync } from 'node:fs';
+import { parseScenario } from '../../src/lib/scenario/schema';
+import { record } from '../../src/lib/player/recording';
 
 const SCREENSHOT_DIR = 'test-results/screenshots';
 
@@ -160,3 +163,21 @@ for (const vp of viewports)
 		expect(await overflow()).toBeLessThanOrEqual(0);
 		await page.locator('section.figures').screenshot({ path: `${SCREENSHOT_DIR}/narration-figures-${vp.name}.png` });
 	});
+
+test('a sentence that names a coherence rule says the rule, and the rules are listed, numbered, on the home page', async ({ page }) => {
+	const parsed = parseScenario(readFileSync('src/lib/scenario/guided/10-race-overwrite-coherent.json', 'utf8'));
+	if (!parsed.ok) throw new Error(parsed.error);
+	const rec = record(parsed.doc);
+	const wait = rec.events.findIndex((e) => e.type === 'wait' && e.on === 'write');
+	expect(wait).toBeGreaterThan(0);
+	await page.goto(`/play?scenario=race-overwrite-coherent&step=${wait + 1}`);
+	await expect(narration(page)).toContainText(`Event ${wait + 1} of`);
+	const shown = page.getByTestId('narration-sentence').locator('xpath=..');
+	await expect(shown).toContainText('rule 2 a whole-block write of VSS skips the copy but still sets its bit');
+	await page.getByRole('link', { name: 'The rules the patent leaves out' }).click();
+	await expect(page).toHaveURL(/\/#rules$/);
+	const rules = page.locator('#rules > li');
+	await expect(rules).toHaveCount(6);
+	await expect(page.locator('#rule-2')).toContainText('Rule 2. A write that covers a whole block of VSS needs no copy');
+	await expect(page.locator('#rule-2').getByRole('link', { name: /^Watch it broken:/ })).toHaveAttribute('href', /scenario=race-overwrite-literal$/);
+});
