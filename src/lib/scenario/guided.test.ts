@@ -256,6 +256,22 @@ describe('what the narration says happens', () => {
 		expect(readText(`race-${key}-coherent`, step)).toBe(coherent);
 	});
 
+	it('the literal read race: the read reaches d1 first, the write completes first — as its chapter says', () => {
+		const { doc } = run('race-read-literal');
+		const rec = record(doc);
+		const io = (cause: string) => rec.events.find((e) => e.type === 'disk' && e.disk === 'd1' && e.block === 0 && e.cause === cause);
+		const read = io('4.2');
+		const write = io('4.4');
+		if (read?.type !== 'disk' || write?.type !== 'disk') throw new Error('the race’s disk I/O is missing');
+		expect(read.t).toBeLessThan(write.t);
+		expect(write.done).toBeLessThan(read.done);
+		expect(rec.events.indexOf(read)).toBeLessThan(rec.events.indexOf(write));
+		const text = doc.chapters!.find((c) => c.step === 4)!.text!;
+		expect(text).toContain('Host 54\'s read reaches d1 first');
+		expect(text).toContain('d1 completes the write first');
+		expect(readText('race-read-literal', '4.2')).toBe('new');
+	});
+
 	it('the read race: the snapshot itself keeps the old data in both protocols', () => {
 		for (const p of ['literal', 'coherent']) expect(readText(`race-read-${p}`, '5'), p).toBe('old');
 	});
