@@ -110,3 +110,21 @@ describe('descriptionTree', () => {
 		expect(v.children.map((c) => (c.kind === 'object' ? holders(c).length : -1))).toEqual([0, 0]);
 	});
 });
+
+describe('unified descriptions', () => {
+	it('show the sub-objects as part of V’s description, translated by those who hold it — not by their arrays', () => {
+		const rec = recordFile('src/lib/scenario/guided/03-unified-descriptions.json');
+		const [v] = descriptionTree(rec, new Frames(rec).at(rec.events.length));
+		expect(v.id).toBe('V');
+		expect(holders(v)).toContain('52 v1');
+		const subs = v.children.filter((c): c is TreeObject => c.kind === 'object');
+		expect(subs.map((c) => c.id)).toEqual(['M0', 'M1']);
+		for (const m of subs) {
+			expect(m.inline).toBe(true);
+			expect(m.holders).toEqual([]);
+		}
+		// Per level, the same objects are described on their own, and held by their arrays.
+		const [pv] = descriptionTree(tour, frames.at(tour.events.length));
+		expect(pv.children.filter((c): c is TreeObject => c.kind === 'object').every((c) => !c.inline)).toBe(true);
+	});
+});

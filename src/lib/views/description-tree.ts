@@ -77,7 +77,9 @@ export type TreeChild = TreeObject | TreeDisk;
  * @example
  * descriptionTree(rec, frame).map((o) => o.id);   // ['V', 'VSS']
  */
-export function descriptionTree(rec: Pick<Recording, 'descriptions'>, frame: Frame): TreeObject[] {
+export function descriptionTree(rec: Pick<Recording, 'descriptions' | 'spec'>, frame: Frame): TreeObject[] {
+	// Unified descriptions ([0016]): a top-level object's description carries its sub-objects'.
+	const unified = rec.spec.descriptions === 'unified';
 	const failed = new Set(frame.failedDisks);
 	const holdersOf = (id: string, master: number): Holder[] =>
 		Object.entries(frame.holders)
@@ -98,7 +100,7 @@ export function descriptionTree(rec: Pick<Recording, 'descriptions'>, frame: Fra
 			referenced.add(c.id);
 			const cd = c.inline ?? currentDescription(rec, frame, c.id);
 			// A child never named twice on one path: a bad description cannot make the tree endless.
-			if (cd && !here.includes(cd.id)) children.push(build(cd, c.state, !!c.inline, here));
+			if (cd && !here.includes(cd.id)) children.push(build(cd, c.state, !!c.inline || unified, here));
 			else
 				children.push({
 					kind: 'object',
@@ -109,7 +111,7 @@ export function descriptionTree(rec: Pick<Recording, 'descriptions'>, frame: Fra
 					home: c.home,
 					version: frame.objects[c.id]?.version ?? 0,
 					state: c.state,
-					inline: !!c.inline,
+					inline: !!c.inline || unified,
 					holders: [],
 					snapshots: [],
 					children: []
