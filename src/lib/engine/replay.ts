@@ -71,7 +71,8 @@ export class Replay {
 		return this.next >= this.cuts.length && this.driver.finished;
 	}
 
-	private tick(): boolean {
+	/** One queue entry of the history; false at the end, or while a store loads blocks (`lab.sim.stalled`). */
+	private step(): boolean {
 		const cut = this.cuts[this.next];
 		if (cut && this.driver.emitted >= cut.kept) {
 			if (this.driver.emitted > cut.kept) throw new Error(`the history has no state at event ${cut.kept} to come back from`);
@@ -79,9 +80,29 @@ export class Replay {
 			this.driver = new Driver(this.spec, this.steps, { ...this.opts, from: cut });
 			return true;
 		}
-		if (this.driver.tick()) return true;
+		return this.driver.tick();
+	}
+
+	private tick(): boolean {
+		if (this.step()) return true;
 		if (this.driver.lab.sim.stalled) throw new Error('a replay runs on memory stores only');
 		return false;
+	}
+
+	/**
+	 * Runs the whole history on stores that may have to load blocks first (a lab's own disks),
+	 * waiting for them as a live lab does, and hands over the live system at its end: the driver
+	 * goes on from there exactly as the run that made the history would have.
+	 */
+	async takeAtEnd(): Promise<Driver> {
+		for (;;) {
+			while (this.step());
+			const sim = this.driver.lab.sim;
+			if (!sim.stalled) break;
+			await Promise.all(sim.takeStalls());
+		}
+		if (this.next < this.cuts.length) throw new Error('the history ended before its last power cut');
+		return this.driver;
 	}
 
 	/**

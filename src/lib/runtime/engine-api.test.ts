@@ -4,6 +4,10 @@ import { createEngineApi } from './engine-api';
 import { idbShelf } from '../storage/shelf';
 import { bigCopy } from '../scenario/presets';
 import { decodeEvents, type BatchMessage } from './protocol';
+import { readFileSync } from 'node:fs';
+import type { Step } from '../engine/lab';
+import { validateScenario } from '../scenario/schema';
+import { record } from '../player/recording';
 import type { SimEvent } from '../engine/events';
 
 const END = Number.MAX_SAFE_INTEGER;
@@ -110,5 +114,67 @@ describe('the engine API', () => {
 		expect(c.id).not.toBe(a.id);
 		await api.remove(a.id);
 		await api.remove(c.id);
+	});
+
+	describe('acting on the running system', () => {
+		const guided = () => JSON.parse(readFileSync('src/lib/scenario/guided/06-copy-on-write.json', 'utf8'));
+		const acts: Step[] = [
+			{ op: 'fail', disk: 'd1' },
+			{ op: 'write', host: '52', object: 'V', block: 3, data: 'after d1 failed' }
+		];
+		/** The same document with the actions as its last steps, run headless. */
+		const headless = () => {
+			const doc = guided();
+			const checked = validateScenario({ ...doc, steps: [...doc.steps, ...acts] });
+			if (!checked.ok) throw new Error(checked.error);
+			return record(checked.doc, Number.MAX_SAFE_INTEGER);
+		};
+
+		it('appends each action to the lab’s document and runs it: the log is the headless run of that document, event for event', async () => {
+			const api = createEngineApi(idbShelf()!);
+			await api.open(1, { document: guided(), fresh: true });
+			await api.advance(1, END);
+			for (const step of acts) await api.act(2, step);
+			const done = await api.advance(2, END);
+			expect(done.status.finished).toBe(true);
+			expect(done.doc.steps.slice(-2)).toEqual(acts);
+			const want = headless();
+			expect(decodeEvents(await api.events(3, 0, done.status.head))).toEqual(want.events);
+		}, 30_000);
+
+		it('a lab whose run ended before this opening is brought back as it stood, with no power cut, and goes on', async () => {
+			const shelf = idbShelf()!;
+			const first = createEngineApi(shelf);
+			const opened = await first.open(1, { document: guided(), fresh: true });
+			await first.advance(1, END);
+			// Another worker, as after a reload: the lab is finished and nothing of it runs.
+			const second = createEngineApi(shelf);
+			const again = await second.open(1, { labId: opened.id });
+			expect(again.status.finished).toBe(true);
+			expect(again.recovered).toBe(false);
+			for (const step of acts) await second.act(2, step);
+			const done = await second.advance(2, END);
+			const events = decodeEvents(await second.events(3, 0, done.status.head));
+			expect(events.some((e) => e.type === 'power')).toBe(false);
+			expect(events).toEqual(headless().events);
+			// And the disks hold what the headless run's do.
+			const fresh = createEngineApi(null);
+			await fresh.open(1, { document: { ...guided(), steps: [...guided().steps, ...acts] } });
+			await fresh.advance(1, END);
+			const blocks = [0, 1, 2, 3, 4, 5, 6, 7];
+			expect(await second.read('V', blocks)).toEqual(await fresh.read('V', blocks));
+			expect(await second.read('VSS', blocks)).toEqual(await fresh.read('VSS', blocks));
+		}, 30_000);
+
+		it('refuses what the document’s rules refuse, plainly, and changes nothing', async () => {
+			const api = createEngineApi(idbShelf()!);
+			await api.open(1, { document: guided(), fresh: true });
+			const before = await api.advance(1, END);
+			await expect(api.act(2, { op: 'fail', disk: 'd99' })).rejects.toThrow(/^This cannot be done: .*d99/);
+			await expect(api.act(2, { op: 'write', host: '52', object: 'V', block: 9999, data: 'x' })).rejects.toThrow(/^This cannot be done: block 9999 is outside V/);
+			const after = await api.advance(2, END);
+			expect(after.doc.steps).toEqual(before.doc.steps);
+			expect(after.status.head).toBe(before.status.head);
+		});
 	});
 });

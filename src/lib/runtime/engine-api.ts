@@ -258,6 +258,12 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 			return encodeEvents(await open.session.events(from, to));
 		},
 
+		async act(_request: number, step) {
+			if (!open) throw new Error('no lab is open');
+			await open.session.act(step);
+			return view();
+		},
+
 		async advance(request: number, until: number) {
 			if (!open) throw new Error('no lab is open');
 			const o = open;

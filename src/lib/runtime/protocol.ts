@@ -3,6 +3,7 @@
  * comlink; everything crossing the boundary is plain data (structured clone), never a class.
  */
 import type { SimEvent } from '../engine/events';
+import type { Step } from '../engine/lab';
 import type { Description } from '../engine/layout/types';
 import type { ScenarioDocument } from '../scenario/schema';
 import type { Contents, ContentsRequest, SessionBatch, SessionStatus } from './session';
@@ -107,6 +108,12 @@ export interface EngineApi {
 	open(request: number, req: OpenRequest): Promise<LabView>;
 	/** Journal events `from` to `to` of the open lab. */
 	events(request: number, from: number, to: number): Promise<EventsJson>;
+	/**
+	 * Does something to the open lab's running system: appends `step` to its document, to run after
+	 * what it has done (`advance` runs it). Rejects with the rule's plain message, changing nothing,
+	 * when the document's rules refuse the step.
+	 */
+	act(request: number, step: Step): Promise<LabView>;
 	/** Runs the open lab until its journal holds `until` events, or the end, or a pause; answers when it stops. */
 	advance(request: number, until: number): Promise<LabView>;
 	pause(): Promise<void>;

@@ -8,7 +8,7 @@ import { Replay } from '../engine/replay';
 import { inspect } from '../engine/inspect';
 import { toHex } from '../engine/bytes';
 import { MemoryMapStore, type MapStore } from '../engine/snapshot/validity-map';
-import { labSpecOf, type ScenarioDocument } from '../scenario/schema';
+import { labSpecOf, validateScenario, type ScenarioDocument } from '../scenario/schema';
 import { Journal, type ChunkStore } from './journal';
 
 /**
@@ -28,6 +28,12 @@ export interface LabPersistence extends ChunkStore {
 	 */
 	trim?(opts?: { idle?: boolean }): unknown;
 }
+
+/**
+ * Longest history an action is first tried on in memory, so that a step the engine would refuse
+ * changes nothing; a longer lab runs the step, and a refusal is one more failed step of its run.
+ */
+const DRY_RUN_EVENTS = 200_000;
 
 /** A lab that lives only as long as the page: the fallback when storage is unavailable. */
 export function memoryPersistence(): LabPersistence {
@@ -179,18 +185,69 @@ export class LabSession {
 
 	private build(from?: Durable): Driver {
 		const p = this.persistence;
-		const note = journalling(this.journal, this.history);
 		return new Driver(labSpecOf(this.doc), this.doc.steps as Step[], {
 			stores: p.stores,
 			maps: (n) => p.maps(n),
 			keepLog: false,
 			from,
-			onEvent: (e, lab) => {
-				const described = note(e, lab);
-				this.pending.push(e);
-				if (described) (this.fresh[described.id] ??= []).push(described);
-			}
+			onEvent: this.recorder()
 		});
+	}
+
+	/** What every event of the live run goes through: the journal, and the next batch for the page. */
+	private recorder(): (e: SimEvent, lab: Lab) => void {
+		const note = journalling(this.journal, this.history);
+		return (e, lab) => {
+			const described = note(e, lab);
+			this.pending.push(e);
+			if (described) (this.fresh[described.id] ??= []).push(described);
+		};
+	}
+
+	/**
+	 * Appends a step to the lab's document, to run at once after those before it: what a learner
+	 * does to the running system. A step the document's rules refuse (an unknown disk, a block out
+	 * of range…) throws their message and changes nothing. A lab whose run ended before this
+	 * opening is first brought back to life as it stood — its history run again on its own disks,
+	 * every event the same and none journalled twice — so that the step goes on from exactly there,
+	 * as the same document run headless would.
+	 */
+	async act(step: Step): Promise<void> {
+		const candidate = { ...this.doc, steps: [...this.doc.steps, step] };
+		const checked = validateScenario(candidate);
+		if (!checked.ok) throw new Error(`This cannot be done: ${checked.error}`);
+		// The engine's own rules, by running it: the whole document again in memory, this step last.
+		if (this.journal.length <= DRY_RUN_EVENTS) {
+			const dry = new Replay(labSpecOf(checked.doc), checked.doc.steps as Step[], this.history.cuts, { keepLog: false });
+			dry.runToEnd(DRY_RUN_EVENTS * 2);
+			const id = String(checked.doc.steps.length);
+			const result = dry.results.find((r) => r.step === id || r.step.startsWith(`${id}.`));
+			if (result && !result.ok) throw new Error(`This cannot be done: ${result.error}`);
+		}
+		await this.pause();
+		if (!this.driver) await this.revive();
+		(this.doc.steps as Step[]).push(checked.doc.steps.at(-1) as Step);
+		this.persistence.setMeta(DOCUMENT, this.doc);
+		if (this.saved) this.saved = { ...this.saved, finished: false };
+		await this.persist();
+	}
+
+	/** Runs the lab's whole history again on its own disks and keeps the live system at its end. */
+	private async revive(): Promise<void> {
+		let live: ((e: SimEvent, lab: Lab) => void) | null = null;
+		const p = this.persistence;
+		const replay = new Replay(labSpecOf(this.doc), this.doc.steps as Step[], this.history.cuts, {
+			stores: p.stores,
+			maps: (n) => p.maps(n),
+			keepLog: false,
+			// The history is in the journal already: only what comes after is journalled.
+			onEvent: (e, lab) => live?.(e, lab)
+		});
+		const driver = await replay.takeAtEnd();
+		if (driver.emitted !== this.journal.length)
+			throw new Error(`The lab's history ran again to ${driver.emitted} events, not the ${this.journal.length} it holds: it cannot be acted on.`);
+		live = this.recorder();
+		this.driver = driver;
 	}
 
 	/**
