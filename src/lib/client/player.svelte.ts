@@ -1,5 +1,6 @@
 import { proxy, wrap, type Remote } from 'comlink';
 import type { SimEvent } from '$lib/engine/events';
+import type { Step } from '$lib/engine/lab';
 import { decodeEvents, LAB_BUSY, type BatchMessage, type Contents, type ContentsRequest, type EngineApi, type LabView, type OpenRequest } from '$lib/runtime/protocol';
 import { RecordingBuilder, type Recording } from '$lib/player/recording';
 import { Frames, type Frame } from '$lib/player/frame';
@@ -242,6 +243,33 @@ export class Player implements ViewState, ViewActions {
 		} catch {
 			this.persisted = false;
 		}
+	}
+
+	/**
+	 * Does something to the running system: `step` is added to the lab's scenario and runs at
+	 * once, the views following it. Only at the last event (acting in the past would fork the
+	 * run). Resolves to why it cannot be done — the engine's own words — or null.
+	 */
+	async act(step: Step): Promise<string | null> {
+		const api = this.api;
+		if (!api || !this.lab || !this.builder) return 'No lab is open.';
+		if (this.elsewhere) return this.elsewhere;
+		if (this.position < this.length) return 'Actions apply at the last event: go to it first (End).';
+		const request = this.latest;
+		this.pause();
+		let lab: LabView;
+		try {
+			lab = await api.act(request, $state.snapshot(step) as Step);
+		} catch (e) {
+			return message(e);
+		}
+		if (request !== this.latest) return null;
+		this.builder.redocument(lab.doc);
+		this.rec = this.builder.recording();
+		this.lab = lab;
+		this.following = true;
+		void this.advance(request);
+		return null;
 	}
 
 	/** Opens a new lab from a scenario document (JSON text or parsed). */

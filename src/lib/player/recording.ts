@@ -126,11 +126,17 @@ export class RecordingBuilder {
 	private chaptered = -1;
 
 	constructor(
-		readonly doc: ScenarioDocument,
+		public doc: ScenarioDocument,
 		readonly descriptions: Record<string, Description[]> = {},
 		tape = new EventTape()
 	) {
 		this.tape = tape;
+	}
+
+	/** The lab's document grew (a learner acted on the system): its chapters are worked out again. */
+	redocument(doc: ScenarioDocument): void {
+		this.doc = doc;
+		this.chaptered = -1;
 	}
 
 	get events(): readonly SimEvent[] {

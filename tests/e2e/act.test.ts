@@ -1,0 +1,96 @@
+import { expect, test, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+
+const SCREENSHOT_DIR = 'test-results/screenshots';
+
+type Live = { length: number; running: boolean; loading: string | null; lab: unknown; holdAt(p: number[]): void; last(): void; rec: { doc: { steps: unknown[] } } };
+const live = (page: Page) => page.evaluate(() => {
+	const p = (window as unknown as { snapshotPlayer: Live }).snapshotPlayer;
+	return { length: p.length, running: p.running, steps: p.rec.doc.steps };
+});
+const system = (page: Page) => page.locator('svg[aria-label^="System of Fig. 3"]').first();
+
+/** Opens a guided scenario at its last event, its questions out of the way. */
+async function atEnd(page: Page, scenario: string) {
+	await page.goto(`/play?scenario=${scenario}`);
+	await page.waitForFunction(() => {
+		const p = (window as unknown as { snapshotPlayer?: Live }).snapshotPlayer;
+		return !!p?.lab && !p.loading;
+	});
+	await page.evaluate(() => {
+		const p = (window as unknown as { snapshotPlayer: Live }).snapshotPlayer;
+		p.holdAt([]);
+		p.last();
+	});
+}
+
+test('failing d1 at the end of the copy-on-write scenario runs at once, and its share link runs the same in a fresh browser', async ({ page, browser }) => {
+	await page.setViewportSize({ width: 1280, height: 800 });
+	await atEnd(page, 'copy-on-write');
+	const before = await live(page);
+	const act = page.getByRole('region', { name: 'Act on the system' });
+	await act.getByRole('button', { name: 'Disk d1', exact: true }).click();
+	await act.getByRole('menuitem', { name: 'Fail disk d1' }).click();
+	await expect(act.getByRole('status')).toContainText('Fail disk d1: it runs now');
+	await expect(system(page)).toHaveAttribute('aria-label', /d1 failed/);
+	await expect.poll(async () => (await live(page)).running).toBe(false);
+	const after = await live(page);
+	expect(after.length).toBeGreaterThan(before.length);
+	expect(after.steps).toEqual([...before.steps, { op: 'fail', disk: 'd1' }]);
+	// The disk's menu now offers to repair it.
+	await act.getByRole('button', { name: 'Disk d1', exact: true }).click();
+	await expect(act.getByRole('menuitem')).toHaveText(['Repair disk d1']);
+	await page.keyboard.press('Escape');
+	await expect(act.getByRole('button', { name: 'Disk d1', exact: true })).toBeFocused();
+	await page.screenshot({ path: `${SCREENSHOT_DIR}/act-failed-d1.png` });
+
+	await page.getByRole('button', { name: 'Share' }).click();
+	const link = await page.getByRole('textbox', { name: 'Share link' }).inputValue();
+	const context = await browser.newContext();
+	const other = await context.newPage();
+	await other.goto(link);
+	await other.waitForFunction(() => {
+		const p = (window as unknown as { snapshotPlayer?: Live }).snapshotPlayer;
+		return !!p?.lab && !p.loading && !p.running;
+	});
+	await other.evaluate(() => (window as unknown as { snapshotPlayer: Live }).snapshotPlayer.last());
+	expect((await live(other)).length).toBe(after.length);
+	expect((await live(other)).steps).toEqual(after.steps);
+	await expect(system(other)).toHaveAttribute('aria-label', /d1 failed/);
+	await context.close();
+});
+
+test('the menus work by keyboard alone, and say why they wait away from the last event', async ({ page }) => {
+	await atEnd(page, 'host-54-writes');
+	const act = page.getByRole('region', { name: 'Act on the system' });
+	const host = act.getByRole('button', { name: 'Host 54' });
+	await host.focus();
+	await page.keyboard.press('Enter');
+	await expect(act.getByRole('menuitem', { name: 'Crash host 54' })).toBeFocused();
+	await page.keyboard.press('Enter');
+	await expect(act.getByRole('status')).toContainText('Crash host 54: it runs now');
+	await expect(system(page)).toHaveAttribute('aria-label', /host 54 down/);
+	await expect.poll(async () => (await live(page)).running).toBe(false);
+	await host.focus();
+	await page.keyboard.press('ArrowDown');
+	await expect(act.getByRole('menuitem', { name: 'Restart host 54' })).toBeFocused();
+	await page.keyboard.press('Escape');
+	await expect(host).toBeFocused();
+	// Away from the last event, the menus wait and say why.
+	await page.getByRole('button', { name: 'First step' }).click();
+	await expect(act).toContainText('Actions apply at the last event');
+	await expect(host).toBeDisabled();
+	const result = await new AxeBuilder({ page }).include('[aria-labelledby="act-title"]').analyze();
+	expect(result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+});
+
+test('what the engine refuses is said plainly, and nothing changes', async ({ page }) => {
+	await atEnd(page, 'copy-on-write');
+	const before = await live(page);
+	const why = await page.evaluate(() =>
+		(window as unknown as { snapshotPlayer: { act(s: unknown): Promise<string | null> } }).snapshotPlayer.act({ op: 'write', host: '52', object: 'V', block: 999, data: 'x' })
+	);
+	expect(why).toMatch(/^This cannot be done: block 999 is outside V/);
+	const after = await live(page);
+	expect(after).toEqual(before);
+});
