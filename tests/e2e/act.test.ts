@@ -66,13 +66,15 @@ test('the menus work by keyboard alone, and say why they wait away from the last
 	const host = act.getByRole('button', { name: 'Host 54' });
 	await host.focus();
 	await page.keyboard.press('Enter');
+	await expect(act.getByRole('menuitem', { name: 'Write from host 54…' })).toBeFocused();
+	await page.keyboard.press('End');
 	await expect(act.getByRole('menuitem', { name: 'Crash host 54' })).toBeFocused();
 	await page.keyboard.press('Enter');
 	await expect(act.getByRole('status')).toContainText('Crash host 54: it runs now');
 	await expect(system(page)).toHaveAttribute('aria-label', /host 54 down/);
 	await expect.poll(async () => (await live(page)).running).toBe(false);
 	await host.focus();
-	await page.keyboard.press('ArrowDown');
+	await page.keyboard.press('ArrowUp');
 	await expect(act.getByRole('menuitem', { name: 'Restart host 54' })).toBeFocused();
 	await page.keyboard.press('Escape');
 	await expect(host).toBeFocused();
@@ -93,4 +95,31 @@ test('what the engine refuses is said plainly, and nothing changes', async ({ pa
 	expect(why).toMatch(/^This cannot be done: block 999 is outside V/);
 	const after = await live(page);
 	expect(after).toEqual(before);
+});
+
+test('a write from host 52 through its dialog: a block out of range is refused in the dialog, a good one runs', async ({ page }) => {
+	await atEnd(page, 'copy-on-write');
+	const before = await live(page);
+	const act = page.getByRole('region', { name: 'Act on the system' });
+	await act.getByRole('button', { name: 'Host 52' }).click();
+	await act.getByRole('menuitem', { name: 'Write from host 52…' }).click();
+	const dialog = page.getByRole('dialog', { name: 'Write from host 52' });
+	await expect(dialog).toBeVisible();
+	await dialog.getByLabel('Object').selectOption('V');
+	await dialog.getByLabel('Block', { exact: true }).fill('999');
+	await dialog.getByLabel('Data').fill('late news');
+	await dialog.getByRole('button', { name: 'Write' }).click();
+	await expect(dialog.getByRole('alert')).toHaveText(/^This cannot be done: block 999 is outside V/);
+	expect(await live(page)).toEqual(before);
+	await page.screenshot({ path: `${SCREENSHOT_DIR}/act-write-refused.png` });
+
+	await dialog.getByLabel('Block', { exact: true }).fill('5');
+	await dialog.getByLabel('Whole block').check();
+	await dialog.getByRole('button', { name: 'Write' }).click();
+	await expect(dialog).toBeHidden();
+	await expect(act.getByRole('status')).toContainText('The write from host 52 runs now');
+	await expect.poll(async () => (await live(page)).running).toBe(false);
+	const after = await live(page);
+	expect(after.steps.at(-1)).toEqual({ op: 'write', host: '52', object: 'V', block: 5, data: 'late news', whole: true });
+	expect(after.length).toBeGreaterThan(before.length);
 });
