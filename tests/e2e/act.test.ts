@@ -29,7 +29,9 @@ test('failing d1 at the end of the copy-on-write scenario runs at once, and its 
 	await atEnd(page, 'copy-on-write');
 	const before = await live(page);
 	const act = page.getByRole('region', { name: 'Act on the system' });
-	await act.getByRole('button', { name: 'Disk d1', exact: true }).click();
+	// A click on the disk in the figure opens its menu.
+	await page.locator('[data-disk="d1"]').first().click();
+	await expect(act.getByRole('menuitem', { name: 'Fail disk d1' })).toBeFocused();
 	await act.getByRole('menuitem', { name: 'Fail disk d1' }).click();
 	await expect(act.getByRole('status')).toContainText('Fail disk d1: it runs now');
 	await expect(system(page)).toHaveAttribute('aria-label', /d1 failed/);
