@@ -125,3 +125,30 @@ test('a write from host 52 through its dialog: a block out of range is refused i
 	expect(after.steps.at(-1)).toEqual({ op: 'write', host: '52', object: 'V', block: 5, data: 'late news', whole: true });
 	expect(after.length).toBeGreaterThan(before.length);
 });
+
+test('Undo takes an action back, as if it had not been taken; Redo does it again', async ({ page }) => {
+	await atEnd(page, 'copy-on-write');
+	const before = await live(page);
+	const act = page.getByRole('region', { name: 'Act on the system' });
+	await expect(act.getByRole('button', { name: 'Undo' })).toBeDisabled();
+	await act.getByRole('button', { name: 'Disk d2', exact: true }).click();
+	await act.getByRole('menuitem', { name: 'Fail disk d2' }).click();
+	await expect(system(page)).toHaveAttribute('aria-label', /d2 failed/);
+	await expect.poll(async () => (await live(page)).running).toBe(false);
+	const failed = await live(page);
+
+	await act.getByRole('button', { name: 'Undo' }).click();
+	await expect(act.getByRole('status')).toContainText('The last action was taken back');
+	await expect.poll(async () => (await live(page)).length).toBe(before.length);
+	expect((await live(page)).steps).toEqual(before.steps);
+	await expect(system(page)).not.toHaveAttribute('aria-label', /d2 failed/);
+	await expect(act.getByRole('button', { name: 'Undo' })).toBeDisabled();
+
+	await act.getByRole('button', { name: 'Redo' }).click();
+	await expect(act.getByRole('status')).toContainText('The action was done again');
+	await expect.poll(async () => (await live(page)).running).toBe(false);
+	expect(await live(page)).toEqual(failed);
+	await expect(system(page)).toHaveAttribute('aria-label', /d2 failed/);
+	await expect(act.getByRole('button', { name: 'Redo' })).toBeDisabled();
+	await page.screenshot({ path: `${SCREENSHOT_DIR}/act-redone.png` });
+});

@@ -88,6 +88,8 @@ export class Player implements ViewState, ViewActions {
 	holds = $state.raw<number[]>([]);
 	/** The hold the player is waiting at, or null. */
 	heldAt = $state<number | null>(null);
+	/** Actions taken back with Undo, newest last: what Redo does again. */
+	undone = $state.raw<Step[]>([]);
 
 	private worker: Worker | null = null;
 	private api: Remote<EngineApi> | null = null;
@@ -250,7 +252,7 @@ export class Player implements ViewState, ViewActions {
 	 * once, the views following it. Only at the last event (acting in the past would fork the
 	 * run). Resolves to why it cannot be done — the engine's own words — or null.
 	 */
-	async act(step: Step): Promise<string | null> {
+	async act(step: Step, opts: { redo?: boolean } = {}): Promise<string | null> {
 		const api = this.api;
 		if (!api || !this.lab || !this.builder) return 'No lab is open.';
 		if (this.elsewhere) return this.elsewhere;
@@ -264,12 +266,46 @@ export class Player implements ViewState, ViewActions {
 			return message(e);
 		}
 		if (request !== this.latest) return null;
+		// A new action starts a new future: what was undone can no longer be redone.
+		if (!opts.redo) this.undone = [];
 		this.builder.redocument(lab.doc);
 		this.rec = this.builder.recording();
 		this.lab = lab;
 		this.following = true;
 		void this.advance(request);
 		return null;
+	}
+
+	/**
+	 * Takes the lab's last action back: the lab is made again as if it had not been taken, and
+	 * the player stands where it began. Resolves to why it cannot be done, or null.
+	 */
+	async undo(): Promise<string | null> {
+		const api = this.api;
+		if (!api || !this.lab) return 'No lab is open.';
+		if (!this.lab.actions) return 'Nothing to undo: no action has been taken on this lab.';
+		this.pause();
+		const request = ++this.latest;
+		this.loading = 'Taking the last action back…';
+		try {
+			const { lab, step } = await api.undo(request);
+			this.undone = [...this.undone, step];
+			await this.show(request, lab, lab.place);
+			return null;
+		} catch (e) {
+			if (request === this.latest) this.loading = null;
+			return message(e);
+		}
+	}
+
+	/** Does the action last undone again. */
+	async redo(): Promise<string | null> {
+		const step = this.undone.at(-1);
+		if (!step) return 'Nothing to redo.';
+		if (this.position < this.length) this.last();
+		const why = await this.act(step, { redo: true });
+		if (!why) this.undone = this.undone.slice(0, -1);
+		return why;
 	}
 
 	/** Opens a new lab from a scenario document (JSON text or parsed). */

@@ -166,6 +166,41 @@ describe('the engine API', () => {
 			expect(await second.read('VSS', blocks)).toEqual(await fresh.read('VSS', blocks));
 		}, 30_000);
 
+		it('undo takes the last action back — the lab is as if it had not been taken — and hands the step back to redo', async () => {
+			const shelf = idbShelf()!;
+			const api = createEngineApi(shelf);
+			const opened = await api.open(1, { document: guided(), fresh: true });
+			const original = await api.advance(1, END);
+			expect(original.actions).toBe(0);
+			for (const step of acts) await api.act(2, step);
+			const acted = await api.advance(2, END);
+			expect(acted.actions).toBe(2);
+			const once = await api.undo(3);
+			expect(once.step).toEqual(acts[1]);
+			expect(once.lab.actions).toBe(1);
+			expect(once.lab.doc.steps.at(-1)).toEqual(acts[0]);
+			// Exactly the run of the document with the first action only.
+			const doc = guided();
+			const first = validateScenario({ ...doc, steps: [...doc.steps, acts[0]] });
+			if (!first.ok) throw new Error(first.error);
+			expect(decodeEvents(await api.events(4, 0, once.lab.status.head))).toEqual(record(first.doc, END).events);
+			const twice = await api.undo(5);
+			expect(twice.step).toEqual(acts[0]);
+			expect(twice.lab.status.head).toBe(original.status.head);
+			const base = validateScenario(doc);
+			if (!base.ok) throw new Error(base.error);
+			expect(decodeEvents(await api.events(6, 0, twice.lab.status.head))).toEqual(record(base.doc, END).events);
+			await expect(api.undo(7)).rejects.toThrow('Nothing to undo: no action has been taken on this lab.');
+			// Redo is doing it again; and a new worker finds the lab as it was left.
+			await api.act(8, twice.step);
+			await api.advance(8, END);
+			const other = createEngineApi(shelf);
+			const reopened = await other.open(1, { labId: opened.id, steal: true });
+			expect(reopened.actions).toBe(1);
+			expect(reopened.doc.steps.at(-1)).toEqual(acts[0]);
+			expect(reopened.status.finished).toBe(true);
+		}, 30_000);
+
 		it('refuses what the document’s rules refuse, plainly, and changes nothing', async () => {
 			const api = createEngineApi(idbShelf()!);
 			await api.open(1, { document: guided(), fresh: true });

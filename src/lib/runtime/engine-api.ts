@@ -105,6 +105,7 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 			place: session.place,
 			placedAt: session.placedAt,
 			recovered: session.recovered,
+			actions: session.acts.length,
 			descriptions: session.history.descriptions,
 			status,
 			storage
@@ -262,6 +263,24 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 			if (!open) throw new Error('no lab is open');
 			await open.session.act(step);
 			return view();
+		},
+
+		async undo(_request: number) {
+			if (!open) throw new Error('no lab is open');
+			const o = open;
+			await o.session.pause();
+			// Tried in memory first: should it fail, the lab is left as it was.
+			await o.session.undoOnto(memoryPersistence());
+			let persistence: Open['persistence'] = memoryPersistence();
+			if (shelf && o.persistence.durable) {
+				o.persistence.close?.();
+				open = null;
+				await shelf.wipe(o.id);
+				persistence = await shelf.open(o.id);
+			}
+			const { session, step } = await o.session.undoOnto(persistence);
+			open = { ...o, session, persistence };
+			return { lab: await view(), step };
 		},
 
 		async advance(request: number, until: number) {

@@ -50,6 +50,8 @@ export interface LabView {
 	placedAt: number;
 	/** This opening came back from a power cut: the journal goes on with the recovery. */
 	recovered: boolean;
+	/** Actions a learner took on the lab that Undo can take back, newest last. */
+	actions: number;
 	/** Every version of every description written so far, oldest first. */
 	descriptions: Record<string, Description[]>;
 	status: SessionStatus;
@@ -114,6 +116,11 @@ export interface EngineApi {
 	 * when the document's rules refuse the step.
 	 */
 	act(request: number, step: Step): Promise<LabView>;
+	/**
+	 * Takes the open lab's last action back: the lab is made again as if it had not been taken,
+	 * and the step is handed back (to be done again). Rejects when no action was taken.
+	 */
+	undo(request: number): Promise<{ lab: LabView; step: Step }>;
 	/** Runs the open lab until its journal holds `until` events, or the end, or a pause; answers when it stops. */
 	advance(request: number, until: number): Promise<LabView>;
 	pause(): Promise<void>;

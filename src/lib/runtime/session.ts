@@ -117,6 +117,8 @@ const DOCUMENT = 'document';
 const SAVED = 'saved';
 const HISTORY = 'history';
 const PLACE = 'place';
+/** Where each action a learner took began: the journal's length then, newest last. */
+const ACTS = 'acts';
 
 /** The learner's place and when it was saved: the newest of the records that keep it wins. */
 interface Place {
@@ -226,10 +228,53 @@ export class LabSession {
 		}
 		await this.pause();
 		if (!this.driver) await this.revive();
+		this.persistence.setMeta(ACTS, [...this.acts, this.journal.length]);
 		(this.doc.steps as Step[]).push(checked.doc.steps.at(-1) as Step);
 		this.persistence.setMeta(DOCUMENT, this.doc);
 		if (this.saved) this.saved = { ...this.saved, finished: false };
 		await this.persist();
+	}
+
+	/** Where each action a learner took on this lab began (its journal's length then), oldest first. */
+	get acts(): number[] {
+		return this.persistence.getMeta<number[]>(ACTS) ?? [];
+	}
+
+	/**
+	 * The lab as if its last action had not been taken, made again on `persistence` (a new, empty
+	 * database): its document without that step, run again and journalled — the power cuts before
+	 * the action included — with its live system kept at the end, to go on from. What the action
+	 * did is gone; the step is handed back, to be done again.
+	 */
+	async undoOnto(persistence: LabPersistence): Promise<{ session: LabSession; step: Step }> {
+		const acts = this.acts;
+		const at = acts.at(-1);
+		if (at === undefined) throw new Error('Nothing to undo: no action has been taken on this lab.');
+		const steps = this.doc.steps as Step[];
+		const doc = { ...this.doc, steps: steps.slice(0, -1) };
+		const journal = await Journal.open(persistence, 0);
+		const history: History = { cuts: this.history.cuts.filter((c) => c.kept < at), descriptions: {} };
+		const session = new LabSession(doc, persistence, journal, history, undefined);
+		let sink = journalling(journal, history);
+		const replay = new Replay(labSpecOf(doc), doc.steps as Step[], history.cuts, {
+			stores: persistence.stores,
+			maps: (n) => persistence.maps(n),
+			keepLog: false,
+			onEvent: (e, lab) => void sink(e, lab)
+		});
+		const driver = await replay.takeAtEnd();
+		if (driver.emitted < at) throw new Error(`The lab ran again only to event ${driver.emitted}, short of ${at} where its last action began: it cannot be undone.`);
+		const live = session.recorder();
+		sink = (e, lab) => (live(e, lab), undefined);
+		session.driver = driver;
+		persistence.setMeta(DOCUMENT, doc);
+		persistence.setMeta(HISTORY, history);
+		persistence.setMeta(ACTS, acts.slice(0, -1));
+		persistence.setMeta(PLACE, { at, t: Date.now() } satisfies Place);
+		session.pending = [];
+		session.fresh = {};
+		await session.persist();
+		return { session, step: steps.at(-1)! };
 	}
 
 	/** Runs the lab's whole history again on its own disks and keeps the live system at its end. */
