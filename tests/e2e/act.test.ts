@@ -152,3 +152,28 @@ test('Undo takes an action back, as if it had not been taken; Redo does it again
 	await expect(act.getByRole('button', { name: 'Redo' })).toBeDisabled();
 	await page.screenshot({ path: `${SCREENSHOT_DIR}/act-redone.png` });
 });
+
+test('a snapshot taken from the toolbar runs at once; one the engine refuses is said in the dialog', async ({ page }) => {
+	await atEnd(page, 'disks-into-objects');
+	const before = await live(page);
+	const act = page.getByRole('region', { name: 'Act on the system' });
+	await act.getByRole('button', { name: 'Take a snapshot…' }).click();
+	const dialog = page.getByRole('dialog', { name: 'Take a snapshot' });
+	// An object cannot be a snapshot of itself: the rules say so, and nothing changes.
+	await dialog.getByLabel('Source').selectOption('O');
+	await dialog.getByLabel('Target').selectOption('O');
+	await dialog.getByRole('button', { name: 'Take it' }).click();
+	await expect(dialog.getByRole('alert')).toHaveText(/^This cannot be done: /);
+	expect(await live(page)).toEqual(before);
+	// VB into S, kept by host 52 and copied by array 60: it runs.
+	await dialog.getByLabel('Source').selectOption('VB');
+	await dialog.getByLabel('Target').selectOption('S');
+	await dialog.getByLabel('Coordinator').selectOption('52');
+	await dialog.getByLabel('Copier').selectOption('60');
+	await dialog.getByRole('button', { name: 'Take it' }).click();
+	await expect(dialog).toBeHidden();
+	await expect(act.getByRole('status')).toContainText('S becomes a snapshot of VB now.');
+	await expect.poll(async () => (await live(page)).running).toBe(false);
+	expect((await live(page)).steps.at(-1)).toEqual({ op: 'snapshot', source: 'VB', target: 'S', coordinator: '52', copier: '60' });
+	await expect(page.getByRole('img', { name: /^Validity map of S:/ })).toBeVisible();
+});
