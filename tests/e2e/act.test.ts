@@ -177,3 +177,19 @@ test('a snapshot taken from the toolbar runs at once; one the engine refuses is 
 	expect((await live(page)).steps.at(-1)).toEqual({ op: 'snapshot', source: 'VB', target: 'S', coordinator: '52', copier: '60' });
 	await expect(page.getByRole('img', { name: /^Validity map of S:/ })).toBeVisible();
 });
+
+test('a block picked on the block map offers a write or read of it from each host', async ({ page }) => {
+	await atEnd(page, 'copy-on-write');
+	await page.evaluate(() => (window as unknown as { snapshotPlayer: { select(s: unknown): void } }).snapshotPlayer.select({ object: 'VSS', block: 2 }));
+	const offers = page.getByRole('group', { name: 'Act on VSS[2]' });
+	await expect(offers.getByRole('button')).toHaveText(['Write from host 52…', 'Read from host 52…', 'Write from host 54…', 'Read from host 54…']);
+	await offers.getByRole('button', { name: 'Write from host 54…' }).click();
+	const dialog = page.getByRole('dialog', { name: 'Write from host 54' });
+	await expect(dialog.getByLabel('Object')).toHaveValue('VSS');
+	await expect(dialog.getByLabel('Block', { exact: true })).toHaveValue('2');
+	await dialog.getByLabel('Data').fill('mined');
+	await dialog.getByRole('button', { name: 'Write' }).click();
+	await expect(dialog).toBeHidden();
+	await expect.poll(async () => (await live(page)).running).toBe(false);
+	expect((await live(page)).steps.at(-1)).toEqual({ op: 'write', host: '54', object: 'VSS', block: 2, data: 'mined' });
+});
