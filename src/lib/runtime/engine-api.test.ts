@@ -201,6 +201,36 @@ describe('the engine API', () => {
 			expect(reopened.status.finished).toBe(true);
 		}, 30_000);
 
+		it('acting in the past forks at the end of the step finished by then; Undo brings the future back', async () => {
+			const api = createEngineApi(idbShelf()!);
+			await api.open(1, { document: guided(), fresh: true });
+			const whole = await api.advance(1, END);
+			const events = decodeEvents(await api.events(2, 0, whole.status.head));
+			// Somewhere inside step 3: the fork comes after step 2.
+			const start3 = events.findIndex((e) => e.type === 'step' && e.phase === 'start' && e.step === '3');
+			const end2 = events.findIndex((e) => e.type === 'step' && e.phase === 'end' && e.step === '2');
+			expect(start3).toBeGreaterThan(end2);
+			const forked = await api.fork(3, start3 + 5, acts[0]);
+			expect(forked.doc.steps).toEqual([...guided().steps.slice(0, 2), acts[0]]);
+			expect(forked.actions).toBe(1);
+			const ran = await api.advance(4, END);
+			// Its chapters keep to the steps it has.
+			expect(forked.doc.chapters!.every((c) => c.step <= 3)).toBe(true);
+			const base = validateScenario(forked.doc);
+			if (!base.ok) throw new Error(base.error);
+			const log = decodeEvents(await api.events(5, 0, ran.status.head));
+			expect(log).toEqual(record(base.doc, END).events);
+			// The past is the same as before, up to the end of step 2.
+			expect(log.slice(0, end2 + 1)).toEqual(events.slice(0, end2 + 1));
+			const back = await api.undo(6);
+			expect(back.step).toEqual(acts[0]);
+			const original = validateScenario(guided());
+			if (!original.ok) throw new Error(original.error);
+			expect(back.lab.doc).toEqual(original.doc);
+			const again = await api.advance(7, END);
+			expect(decodeEvents(await api.events(8, 0, again.status.head))).toEqual(events);
+		}, 30_000);
+
 		it('refuses what the document’s rules refuse, plainly, and changes nothing', async () => {
 			const api = createEngineApi(idbShelf()!);
 			await api.open(1, { document: guided(), fresh: true });

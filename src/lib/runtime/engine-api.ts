@@ -1,4 +1,5 @@
 import { LabSession, memoryPersistence, type LabPersistence, type SessionBatch } from './session';
+import type { Step } from '../engine/lab';
 import { encodeEvents, LAB_BUSY, type BatchMessage, type EngineApi, type LabSummary, type LabView, type OpenRequest } from './protocol';
 import { parseScenario, validateScenario, type ScenarioDocument } from '../scenario/schema';
 import type { LabInfoPatch } from '../storage/lab-db';
@@ -218,6 +219,26 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 		}
 	};
 
+	/**
+	 * Makes the open lab again (`make`, from its session onto a new, empty store): first in memory,
+	 * so that a failure leaves the lab as it was; then, for a lab kept in the browser, onto its own
+	 * database, wiped.
+	 */
+	const remake = async (o: Open, make: (o: Open, p: LabPersistence) => Promise<LabSession>): Promise<void> => {
+		await o.session.pause();
+		const memory = memoryPersistence();
+		let session = await make(o, memory);
+		let persistence: Open['persistence'] = memory;
+		if (shelf && o.persistence.durable) {
+			o.persistence.close?.();
+			open = null;
+			await shelf.wipe(o.id);
+			persistence = await shelf.open(o.id);
+			session = await make(o, persistence);
+		}
+		open = { ...o, session, persistence };
+	};
+
 	const api: EngineApi = {
 		async listLabs() {
 			if (!shelf || shelfProblem) return [];
@@ -267,20 +288,19 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 
 		async undo(_request: number) {
 			if (!open) throw new Error('no lab is open');
-			const o = open;
-			await o.session.pause();
-			// Tried in memory first: should it fail, the lab is left as it was.
-			await o.session.undoOnto(memoryPersistence());
-			let persistence: Open['persistence'] = memoryPersistence();
-			if (shelf && o.persistence.durable) {
-				o.persistence.close?.();
-				open = null;
-				await shelf.wipe(o.id);
-				persistence = await shelf.open(o.id);
-			}
-			const { session, step } = await o.session.undoOnto(persistence);
-			open = { ...o, session, persistence };
-			return { lab: await view(), step };
+			let step: Step | null = null;
+			await remake(open, async (o, p) => {
+				const undone = await o.session.undoOnto(p);
+				step = undone.step;
+				return undone.session;
+			});
+			return { lab: await view(), step: step! };
+		},
+
+		async fork(_request: number, position: number, step: Step) {
+			if (!open) throw new Error('no lab is open');
+			await remake(open, (o, p) => o.session.forkOnto(p, position, step));
+			return view();
 		},
 
 		async advance(request: number, until: number) {

@@ -121,6 +121,12 @@ export interface EngineApi {
 	 * and the step is handed back (to be done again). Rejects when no action was taken.
 	 */
 	undo(request: number): Promise<{ lab: LabView; step: Step }>;
+	/**
+	 * Acts in the past: the open lab is made again with its steps up to the end of the last one
+	 * finished by event `position`, then `step`; the steps after are set aside (Undo brings them
+	 * back). Rejects with the rule's message, changing nothing, when the step is refused.
+	 */
+	fork(request: number, position: number, step: Step): Promise<LabView>;
 	/** Runs the open lab until its journal holds `until` events, or the end, or a pause; answers when it stops. */
 	advance(request: number, until: number): Promise<LabView>;
 	pause(): Promise<void>;

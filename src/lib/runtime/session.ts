@@ -117,8 +117,14 @@ const DOCUMENT = 'document';
 const SAVED = 'saved';
 const HISTORY = 'history';
 const PLACE = 'place';
-/** Where each action a learner took began: the journal's length then, newest last. */
+/** The actions a learner took, newest last: where each began, and what a fork set aside. */
 const ACTS = 'acts';
+
+/** An action taken on a lab: where in its journal it began, and for a fork the document before it. */
+export interface Act {
+	at: number;
+	before?: ScenarioDocument;
+}
 
 /** The learner's place and when it was saved: the newest of the records that keep it wins. */
 interface Place {
@@ -215,10 +221,30 @@ export class LabSession {
 	 * as the same document run headless would.
 	 */
 	async act(step: Step): Promise<void> {
-		const candidate = { ...this.doc, steps: [...this.doc.steps, step] };
-		const checked = validateScenario(candidate);
+		const doc = this.check([...(this.doc.steps as Step[]), step]);
+		await this.pause();
+		if (!this.driver) await this.revive();
+		this.persistence.setMeta(ACTS, [...this.acts, { at: this.journal.length }]);
+		(this.doc.steps as Step[]).push(doc.steps.at(-1) as Step);
+		this.persistence.setMeta(DOCUMENT, this.doc);
+		if (this.saved) this.saved = { ...this.saved, finished: false };
+		await this.persist();
+	}
+
+	/**
+	 * The document with `steps`, if its rules and the engine's admit its last step: validated, then
+	 * (for a lab of up to DRY_RUN_EVENTS) run in memory. Throws the refusal, plainly.
+	 */
+	private check(steps: Step[]): ScenarioDocument {
+		// Chapters and questions about steps it no longer has (a fork sets them aside) go with them.
+		const n = steps.length;
+		const checked = validateScenario({
+			...this.doc,
+			steps,
+			...(this.doc.chapters ? { chapters: this.doc.chapters.filter((c) => c.step <= n) } : {}),
+			...(this.doc.challenges ? { challenges: this.doc.challenges.filter((c) => c.step <= n) } : {})
+		});
 		if (!checked.ok) throw new Error(`This cannot be done: ${checked.error}`);
-		// The engine's own rules, by running it: the whole document again in memory, this step last.
 		if (this.journal.length <= DRY_RUN_EVENTS) {
 			const dry = new Replay(labSpecOf(checked.doc), checked.doc.steps as Step[], this.history.cuts, { keepLog: false });
 			dry.runToEnd(DRY_RUN_EVENTS * 2);
@@ -226,18 +252,42 @@ export class LabSession {
 			const result = dry.results.find((r) => r.step === id || r.step.startsWith(`${id}.`));
 			if (result && !result.ok) throw new Error(`This cannot be done: ${result.error}`);
 		}
-		await this.pause();
-		if (!this.driver) await this.revive();
-		this.persistence.setMeta(ACTS, [...this.acts, this.journal.length]);
-		(this.doc.steps as Step[]).push(checked.doc.steps.at(-1) as Step);
-		this.persistence.setMeta(DOCUMENT, this.doc);
-		if (this.saved) this.saved = { ...this.saved, finished: false };
-		await this.persist();
+		return checked.doc;
 	}
 
-	/** Where each action a learner took on this lab began (its journal's length then), oldest first. */
-	get acts(): number[] {
-		return this.persistence.getMeta<number[]>(ACTS) ?? [];
+	/**
+	 * Where a fork at event `position` starts: the end of the last top-level step finished by then
+	 * (a step runs whole, so an action cannot start inside one), and how many steps that is.
+	 */
+	async forkPoint(position: number): Promise<{ steps: number; at: number }> {
+		const events = await this.journal.read(0, Math.min(position, this.journal.length));
+		const ended = new Set<string>();
+		let at = 0;
+		events.forEach((e, i) => {
+			if (e.type === 'step' && e.phase === 'end' && !e.step.includes('.')) {
+				ended.add(e.step);
+				at = i + 1;
+			}
+		});
+		return { steps: ended.size, at };
+	}
+
+	/**
+	 * The lab forked at event `position`: its steps up to the end of the last one finished by then,
+	 * then `step`, made again on `persistence` (a new, empty database). The steps after are set
+	 * aside with the action, and Undo brings them back.
+	 */
+	async forkOnto(persistence: LabPersistence, position: number, step: Step): Promise<LabSession> {
+		const { steps: k, at } = await this.forkPoint(position);
+		const steps = this.doc.steps as Step[];
+		const doc = this.check([...steps.slice(0, k), step]);
+		const acts = [...this.acts.filter((a) => a.at < at), { at, before: this.doc }];
+		return this.remakeOnto(persistence, doc, at, acts);
+	}
+
+	/** The actions a learner took on this lab, oldest first. */
+	get acts(): Act[] {
+		return this.persistence.getMeta<Act[]>(ACTS) ?? [];
 	}
 
 	/**
@@ -248,10 +298,20 @@ export class LabSession {
 	 */
 	async undoOnto(persistence: LabPersistence): Promise<{ session: LabSession; step: Step }> {
 		const acts = this.acts;
-		const at = acts.at(-1);
-		if (at === undefined) throw new Error('Nothing to undo: no action has been taken on this lab.');
+		const last = acts.at(-1);
+		if (!last) throw new Error('Nothing to undo: no action has been taken on this lab.');
 		const steps = this.doc.steps as Step[];
-		const doc = { ...this.doc, steps: steps.slice(0, -1) };
+		const doc = last.before ?? { ...this.doc, steps: steps.slice(0, -1) };
+		const session = await this.remakeOnto(persistence, doc, last.at, acts.slice(0, -1));
+		return { session, step: steps.at(-1)! };
+	}
+
+	/**
+	 * The lab with `doc`, made again on `persistence` (a new, empty database): run and journalled —
+	 * the power cuts before event `at` included — with its live system kept at the end, to go on
+	 * from, and the learner's place at `at`.
+	 */
+	private async remakeOnto(persistence: LabPersistence, doc: ScenarioDocument, at: number, acts: Act[]): Promise<LabSession> {
 		const journal = await Journal.open(persistence, 0);
 		const history: History = { cuts: this.history.cuts.filter((c) => c.kept < at), descriptions: {} };
 		const session = new LabSession(doc, persistence, journal, history, undefined);
@@ -263,18 +323,18 @@ export class LabSession {
 			onEvent: (e, lab) => void sink(e, lab)
 		});
 		const driver = await replay.takeAtEnd();
-		if (driver.emitted < at) throw new Error(`The lab ran again only to event ${driver.emitted}, short of ${at} where its last action began: it cannot be undone.`);
+		if (driver.emitted < at) throw new Error(`The lab ran again only to event ${driver.emitted}, short of ${at}: it cannot be made again.`);
 		const live = session.recorder();
 		sink = (e, lab) => (live(e, lab), undefined);
 		session.driver = driver;
 		persistence.setMeta(DOCUMENT, doc);
 		persistence.setMeta(HISTORY, history);
-		persistence.setMeta(ACTS, acts.slice(0, -1));
+		persistence.setMeta(ACTS, acts);
 		persistence.setMeta(PLACE, { at, t: Date.now() } satisfies Place);
 		session.pending = [];
 		session.fresh = {};
 		await session.persist();
-		return { session, step: steps.at(-1)! };
+		return session;
 	}
 
 	/** Runs the lab's whole history again on its own disks and keeps the live system at its end. */
