@@ -62,7 +62,7 @@ test('failing d1 at the end of the copy-on-write scenario runs at once, and its 
 	await context.close();
 });
 
-test('the menus work by keyboard alone, and say why they wait away from the last event', async ({ page }) => {
+test('the menus work by keyboard alone; before the last event an action asks, then forks, and Undo brings the future back', async ({ page }) => {
 	await atEnd(page, 'host-54-writes');
 	const act = page.getByRole('region', { name: 'Act on the system' });
 	const host = act.getByRole('button', { name: 'Host 54' });
@@ -80,10 +80,27 @@ test('the menus work by keyboard alone, and say why they wait away from the last
 	await expect(act.getByRole('menuitem', { name: 'Restart host 54' })).toBeFocused();
 	await page.keyboard.press('Escape');
 	await expect(host).toBeFocused();
-	// Away from the last event, the menus wait and say why.
+	// Before the last event, an action asks first: the run forks there, or nothing changes.
+	const crashed = await live(page);
 	await page.getByRole('button', { name: 'First step' }).click();
-	await expect(act).toContainText('Actions apply at the last event');
-	await expect(host).toBeDisabled();
+	await host.focus();
+	await page.keyboard.press('ArrowUp');
+	await page.keyboard.press('Enter');
+	const ask = page.getByRole('dialog', { name: 'Act in the past?' });
+	await expect(ask).toContainText('Event 0 is before the last one.');
+	await ask.getByRole('button', { name: 'Cancel' }).click();
+	await expect(ask).toBeHidden();
+	expect(await live(page)).toEqual(crashed);
+	await host.focus();
+	await page.keyboard.press('ArrowUp');
+	await page.keyboard.press('Enter');
+	await ask.getByRole('button', { name: 'Fork from here' }).click();
+	await expect(ask).toBeHidden();
+	await expect.poll(async () => (await live(page)).running).toBe(false);
+	// No step had finished at event 0 (host 54 was up then): the crash is the run's only step now; Undo brings the rest back.
+	expect((await live(page)).steps).toEqual([{ op: 'crash', node: '54' }]);
+	await act.getByRole('button', { name: 'Undo' }).click();
+	await expect.poll(async () => (await live(page)).steps).toEqual(crashed.steps);
 	const result = await new AxeBuilder({ page }).include('[aria-labelledby="act-title"]').analyze();
 	expect(result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
 });

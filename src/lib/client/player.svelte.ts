@@ -252,11 +252,14 @@ export class Player implements ViewState, ViewActions {
 	 * once, the views following it. Only at the last event (acting in the past would fork the
 	 * run). Resolves to why it cannot be done — the engine's own words — or null.
 	 */
-	async act(step: Step, opts: { redo?: boolean } = {}): Promise<string | null> {
+	async act(step: Step, opts: { redo?: boolean; fork?: boolean } = {}): Promise<string | null> {
 		const api = this.api;
 		if (!api || !this.lab || !this.builder) return 'No lab is open.';
 		if (this.elsewhere) return this.elsewhere;
-		if (this.position < this.length) return 'Actions apply at the last event: go to it first (End).';
+		if (this.position < this.length) {
+			if (!opts.fork) return 'This is before the last event: acting here forks the run (Fork from here).';
+			return this.fork(step);
+		}
 		const request = this.latest;
 		this.pause();
 		let lab: LabView;
@@ -291,6 +294,23 @@ export class Player implements ViewState, ViewActions {
 			const { lab, step } = await api.undo(request);
 			this.undone = [...this.undone, step];
 			await this.show(request, lab, lab.place);
+			return null;
+		} catch (e) {
+			if (request === this.latest) this.loading = null;
+			return message(e);
+		}
+	}
+
+	/** Acts at the position shown, before the last event: the run forks there (see `EngineApi.fork`). */
+	private async fork(step: Step): Promise<string | null> {
+		const api = this.api!;
+		this.pause();
+		const request = ++this.latest;
+		this.loading = 'Forking the run here…';
+		try {
+			const lab = await api.fork(request, this.position, $state.snapshot(step) as Step);
+			this.undone = [];
+			await this.show(request, lab, lab.place, true);
 			return null;
 		} catch (e) {
 			if (request === this.latest) this.loading = null;
