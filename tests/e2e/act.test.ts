@@ -210,3 +210,22 @@ test('a block picked on the block map offers a write or read of it from each hos
 	await expect.poll(async () => (await live(page)).running).toBe(false);
 	expect((await live(page)).steps.at(-1)).toEqual({ op: 'write', host: '54', object: 'VSS', block: 2, data: 'mined' });
 });
+
+test('the switch and the allocator crash and restart like the others, by tap on a phone', async ({ browser }) => {
+	const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+	const page = await context.newPage();
+	await atEnd(page, 'copy-on-write');
+	const act = page.getByRole('region', { name: 'Act on the system' });
+	await act.getByRole('button', { name: 'Switch 64' }).tap();
+	await act.getByRole('menuitem', { name: 'Crash switch 64' }).tap();
+	await expect(system(page)).toHaveAttribute('aria-label', /switch 64 down/);
+	await expect.poll(async () => (await live(page)).running).toBe(false);
+	await act.getByRole('button', { name: 'Switch 64' }).tap();
+	await act.getByRole('menuitem', { name: 'Restart switch 64' }).tap();
+	await expect(system(page)).not.toHaveAttribute('aria-label', /switch 64 down/);
+	await expect.poll(async () => (await live(page)).running).toBe(false);
+	await act.getByRole('button', { name: 'Allocator 74' }).tap();
+	await expect(act.getByRole('menuitem')).toHaveText(['Crash allocator 74']);
+	expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+	await context.close();
+});
