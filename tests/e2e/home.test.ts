@@ -95,3 +95,17 @@ test('the table of contents numbers each section as the section itself does', as
 	// The labs come first, unnumbered.
 	await expect(toc.locator('ul > li')).toHaveText(['Guided scenarios', 'Your labs']);
 });
+
+test('the guided scenarios fill the width of a desktop page', async ({ page }) => {
+	await page.setViewportSize({ width: 1280, height: 800 });
+	await page.goto('/');
+	const cards = page.locator('#guided .guided__list > li');
+	expect(await cards.count()).toBeGreaterThan(10);
+	const tops = await cards.evaluateAll((els) => els.slice(0, 3).map((e) => Math.round(e.getBoundingClientRect().top)));
+	// Three to a row at least: the first row holds the first three.
+	expect(new Set(tops).size).toBe(1);
+	const list = await page.locator('#guided .guided__list').boundingBox();
+	const main = await page.locator('#guided').boundingBox();
+	expect(list!.width).toBeGreaterThan(0.95 * main!.width);
+	expect(main!.width).toBeGreaterThan(1000);
+});
