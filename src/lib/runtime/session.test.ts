@@ -72,6 +72,26 @@ describe('LabSession', () => {
 		expect((await again.contents(again.journal.length - 1, [{ id: 'VSS', from: 0, count: 512 }])).VSS).toEqual(plain.VSS);
 	}, 60_000);
 
+	it('forked before a power cut, its past holds no cut that came after the fork', async () => {
+		const d = doc(2);
+		const s = await LabSession.open(d, await LabStorage.open('fork'));
+		let batches = 0;
+		await s.advance(END, { batchEvents: 500, onBatch: () => void (++batches === 6 && s.pause()) });
+		const again = await LabSession.open(d, await LabStorage.open('fork'));
+		await again.advance(END);
+		const cut = again.history.cuts[0].kept;
+		const point = await again.forkPoint(cut);
+		expect(point.at).toBeLessThan(cut);
+		// The fork comes after the snapshot, before the copy; the whole copy is long enough to pass the cut.
+		expect(point.steps).toBe(2);
+		const step: Step = { op: 'copy', target: 'VSS', all: true };
+		const forked = await again.forkOnto(memoryPersistence(), cut, step);
+		expect(forked.history.cuts).toEqual([]);
+		await forked.advance(END);
+		expect(forked.journal.length).toBeGreaterThan(cut);
+		expect(await forked.events(0, forked.journal.length)).toEqual(headless(forked.doc).log);
+	}, 60_000);
+
 	it('rebuilt at an earlier event, it holds that history and nothing after, and comes back from there', async () => {
 		const d = doc(1);
 		const s = await LabSession.open(d, await LabStorage.open('whole'));

@@ -235,7 +235,7 @@ export class LabSession {
 	 * The document with `steps`, if its rules and the engine's admit its last step: validated, then
 	 * (for a lab of up to DRY_RUN_EVENTS) run in memory. Throws the refusal, plainly.
 	 */
-	private check(steps: Step[]): ScenarioDocument {
+	private check(steps: Step[], cuts: readonly Durable[] = this.history.cuts): ScenarioDocument {
 		// Chapters and questions about steps it no longer has (a fork sets them aside) go with them.
 		const n = steps.length;
 		const checked = validateScenario({
@@ -246,7 +246,7 @@ export class LabSession {
 		});
 		if (!checked.ok) throw new Error(`This cannot be done: ${checked.error}`);
 		if (this.journal.length <= DRY_RUN_EVENTS) {
-			const dry = new Replay(labSpecOf(checked.doc), checked.doc.steps as Step[], this.history.cuts, { keepLog: false });
+			const dry = new Replay(labSpecOf(checked.doc), checked.doc.steps as Step[], cuts, { keepLog: false });
 			dry.runToEnd(DRY_RUN_EVENTS * 2);
 			const id = String(checked.doc.steps.length);
 			const result = dry.results.find((r) => r.step === id || r.step.startsWith(`${id}.`));
@@ -261,15 +261,17 @@ export class LabSession {
 	 */
 	async forkPoint(position: number): Promise<{ steps: number; at: number }> {
 		const events = await this.journal.read(0, Math.min(position, this.journal.length));
-		const ended = new Set<string>();
+		let steps = 0;
 		let at = 0;
 		events.forEach((e, i) => {
-			if (e.type === 'step' && e.phase === 'end' && !e.step.includes('.')) {
-				ended.add(e.step);
-				at = i + 1;
-			}
+			if (e.type !== 'step') return;
+			const n = Number(e.step.split('.')[0]);
+			// A step starts once those before it have finished (a parallel step has no end of its own);
+			// a plain step's end says so at once.
+			if (e.phase === 'start' && n - 1 > steps) [steps, at] = [n - 1, i];
+			else if (e.phase === 'end' && e.step === String(n) && n > steps) [steps, at] = [n, i + 1];
 		});
-		return { steps: ended.size, at };
+		return { steps, at };
 	}
 
 	/**
@@ -280,7 +282,8 @@ export class LabSession {
 	async forkOnto(persistence: LabPersistence, position: number, step: Step): Promise<LabSession> {
 		const { steps: k, at } = await this.forkPoint(position);
 		const steps = this.doc.steps as Step[];
-		const doc = this.check([...steps.slice(0, k), step]);
+		// The power cuts of the past kept: those after the fork belong to the future set aside.
+		const doc = this.check([...steps.slice(0, k), step], this.history.cuts.filter((c) => c.kept < at));
 		const acts = [...this.acts.filter((a) => a.at < at), { at, before: this.doc }];
 		return this.remakeOnto(persistence, doc, at, acts);
 	}
