@@ -318,17 +318,9 @@ export class LabSession {
 		const journal = await Journal.open(persistence, 0);
 		const history: History = { cuts: this.history.cuts.filter((c) => c.kept < at), descriptions: {} };
 		const session = new LabSession(doc, persistence, journal, history, undefined);
-		let sink = journalling(journal, history);
-		const replay = new Replay(labSpecOf(doc), doc.steps as Step[], history.cuts, {
-			stores: persistence.stores,
-			maps: (n) => persistence.maps(n),
-			keepLog: false,
-			onEvent: (e, lab) => void sink(e, lab)
-		});
-		const driver = await replay.takeAtEnd();
+		const note = journalling(journal, history);
+		const driver = await session.liveAtEnd((e, lab) => void note(e, lab));
 		if (driver.emitted < at) throw new Error(`The lab ran again only to event ${driver.emitted}, short of ${at}: it cannot be made again.`);
-		const live = session.recorder();
-		sink = (e, lab) => (live(e, lab), undefined);
 		session.driver = driver;
 		persistence.setMeta(DOCUMENT, doc);
 		persistence.setMeta(HISTORY, history);
@@ -342,20 +334,30 @@ export class LabSession {
 
 	/** Runs the lab's whole history again on its own disks and keeps the live system at its end. */
 	private async revive(): Promise<void> {
-		let live: ((e: SimEvent, lab: Lab) => void) | null = null;
+		// The history is in the journal already: only what comes after is journalled.
+		const driver = await this.liveAtEnd(null);
+		if (driver.emitted !== this.journal.length)
+			throw new Error(`The lab's history ran again to ${driver.emitted} events, not the ${this.journal.length} it holds: it cannot be acted on.`);
+		this.driver = driver;
+	}
+
+	/**
+	 * Runs this lab's history (its document, its power cuts) on its own stores to the end, its
+	 * events going to `past` meanwhile, and hands over the live system there, whose events from then
+	 * on are journalled and sent to the page like any run's.
+	 */
+	private async liveAtEnd(past: ((e: SimEvent, lab: Lab) => void) | null): Promise<Driver> {
+		let sink = past;
 		const p = this.persistence;
 		const replay = new Replay(labSpecOf(this.doc), this.doc.steps as Step[], this.history.cuts, {
 			stores: p.stores,
 			maps: (n) => p.maps(n),
 			keepLog: false,
-			// The history is in the journal already: only what comes after is journalled.
-			onEvent: (e, lab) => live?.(e, lab)
+			onEvent: (e, lab) => sink?.(e, lab)
 		});
 		const driver = await replay.takeAtEnd();
-		if (driver.emitted !== this.journal.length)
-			throw new Error(`The lab's history ran again to ${driver.emitted} events, not the ${this.journal.length} it holds: it cannot be acted on.`);
-		live = this.recorder();
-		this.driver = driver;
+		sink = this.recorder();
+		return driver;
 	}
 
 	/**
