@@ -161,6 +161,12 @@ test('Undo takes an action back, as if it had not been taken; Redo does it again
 	await expect(system(page)).not.toHaveAttribute('aria-label', /d2 failed/);
 	await expect(act.getByRole('button', { name: 'Undo' })).toBeDisabled();
 
+	// What Undo took back is kept with the lab: after a reload, Redo still does it again.
+	await page.reload();
+	await page.waitForFunction(() => {
+		const p = (window as unknown as { snapshotPlayer?: Live }).snapshotPlayer;
+		return !!p?.lab && !p.loading;
+	});
 	await act.getByRole('button', { name: 'Redo' }).click();
 	await expect(act.getByRole('status')).toContainText('The action was done again');
 	await expect.poll(async () => (await live(page)).running).toBe(false);
@@ -228,4 +234,90 @@ test('the switch and the allocator crash and restart like the others, by tap on 
 	await expect(act.getByRole('menuitem')).toHaveText(['Crash allocator 74']);
 	expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 	await context.close();
+});
+
+test('every kind of refusal is said in an alert beside what was tried, and changes nothing', async ({ page }) => {
+	await atEnd(page, 'copy-on-write');
+	const act = page.getByRole('region', { name: 'Act on the system' });
+
+	// A snapshot into a part of another object.
+	let before = await live(page);
+	await act.getByRole('button', { name: 'Take a snapshot…' }).click();
+	const snap = page.getByRole('dialog', { name: 'Take a snapshot' });
+	await snap.getByLabel('Source').selectOption('V');
+	await snap.getByLabel('Target').selectOption('C0');
+	await snap.getByRole('button', { name: 'Take it' }).click();
+	await expect(snap.getByRole('alert')).toHaveText('This cannot be done: C0 is part of VSS; a snapshot must be an object of its own');
+	expect(await live(page)).toEqual(before);
+	await snap.getByRole('button', { name: 'Cancel' }).click();
+
+	// A write from a host that is down.
+	await act.getByRole('button', { name: 'Host 54' }).click();
+	await act.getByRole('menuitem', { name: 'Crash host 54' }).click();
+	await expect(system(page)).toHaveAttribute('aria-label', /host 54 down/);
+	await expect.poll(async () => (await live(page)).running).toBe(false);
+	before = await live(page);
+	await act.getByRole('button', { name: 'Host 54' }).click();
+	await act.getByRole('menuitem', { name: 'Write from host 54…' }).click();
+	const write = page.getByRole('dialog', { name: 'Write from host 54' });
+	await write.getByLabel('Object').selectOption('V');
+	await write.getByLabel('Block', { exact: true }).fill('1');
+	await write.getByLabel('Data').fill('too late');
+	await write.getByRole('button', { name: 'Write' }).click();
+	await expect(write.getByRole('alert')).toHaveText('This cannot be done: host 54 is down');
+	expect(await live(page)).toEqual(before);
+	await write.getByRole('button', { name: 'Cancel' }).click();
+});
+
+test('a read of an object with no redundancy left on a failed disk is refused, and changes nothing', async ({ page }) => {
+	await atEnd(page, 'disks-into-objects');
+	const act = page.getByRole('region', { name: 'Act on the system' });
+	await act.getByRole('button', { name: 'Disk d5', exact: true }).click();
+	await act.getByRole('menuitem', { name: 'Fail disk d5' }).click();
+	await expect(system(page)).toHaveAttribute('aria-label', /d5 failed/);
+	await expect.poll(async () => (await live(page)).running).toBe(false);
+	const before = await live(page);
+	await act.getByRole('button', { name: 'Host 52' }).click();
+	await act.getByRole('menuitem', { name: 'Read from host 52…' }).click();
+	const read = page.getByRole('dialog', { name: 'Read from host 52' });
+	await read.getByLabel('Object').selectOption('S');
+	await read.getByLabel('Block', { exact: true }).fill('0');
+	await read.getByRole('button', { name: 'Read' }).click();
+	await expect(read.getByRole('alert')).toHaveText('This cannot be done: I/O error: disk d5 of array 58 has failed');
+	expect(await live(page)).toEqual(before);
+	await page.screenshot({ path: `${SCREENSHOT_DIR}/act-read-refused.png` });
+	// O, a mirror on other disks, reads as ever.
+	await read.getByLabel('Object').selectOption('O');
+	await read.getByRole('button', { name: 'Read' }).click();
+	await expect(read).toBeHidden();
+	await expect.poll(async () => (await live(page)).steps.at(-1)).toEqual({ op: 'read', host: '52', object: 'O', block: 0 });
+});
+
+test('fork from five events back: the run there goes on with the action, and Undo restores it event for event', async ({ page }) => {
+	await atEnd(page, 'copy-on-write');
+	const events = () =>
+		page.evaluate(() => {
+			const p = (window as unknown as { snapshotPlayer: { rec: { events: unknown[] }; length: number } }).snapshotPlayer;
+			return JSON.stringify(p.rec.events.slice(0, p.length));
+		});
+	const before = await live(page);
+	const log = await events();
+	await page.evaluate((n) => (window as unknown as { snapshotPlayer: { seek(p: number): void } }).snapshotPlayer.seek(n), before.length - 5);
+	const act = page.getByRole('region', { name: 'Act on the system' });
+	await act.getByRole('button', { name: 'Disk d1', exact: true }).click();
+	await act.getByRole('menuitem', { name: 'Fail disk d1' }).click();
+	const ask = page.getByRole('dialog', { name: 'Act in the past?' });
+	await expect(ask).toContainText(`Event ${before.length - 5} is before the last one.`);
+	await ask.getByRole('button', { name: 'Fork from here' }).click();
+	await expect(ask).toBeHidden();
+	await expect.poll(async () => (await live(page)).running).toBe(false);
+	const forked = await live(page);
+	expect(forked.steps.at(-1)).toEqual({ op: 'fail', disk: 'd1' });
+	expect(forked.steps.length).toBeLessThanOrEqual(before.steps.length);
+	await expect(system(page)).toHaveAttribute('aria-label', /d1 failed/);
+
+	await act.getByRole('button', { name: 'Undo' }).click();
+	await expect.poll(async () => (await live(page)).length).toBe(before.length);
+	expect((await live(page)).steps).toEqual(before.steps);
+	expect(await events()).toEqual(log);
 });

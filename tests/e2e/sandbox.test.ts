@@ -360,3 +360,54 @@ test('direct manipulation: disks dragged between arrays and into an object; step
 	await expect(steps.locator(':scope > li')).toHaveCount(2);
 	expect(errors).toEqual([]);
 });
+
+test('the sandbox acts live: no workload needed, each action a step of the list, undone, redone and forked like any edit', async ({ page }) => {
+	const errors = collectErrors(page);
+	await open(page);
+	const steps = page.getByRole('list', { name: 'Steps, in the order they start' }).locator(':scope > li');
+	const act = page.getByRole('region', { name: 'Act on the system' });
+
+	// A blank sandbox has no steps, yet its disk can be failed at once: that is its first step.
+	await expect(steps).toHaveCount(0);
+	await act.getByRole('button', { name: 'Disk d1', exact: true }).click();
+	await act.getByRole('menuitem', { name: 'Fail disk d1' }).click();
+	await recorded(page, 1);
+	await expect(steps.first()).toContainText('fail disk d1');
+	await expect(page.getByRole('img', { name: /^System of Fig\. 3/ }).first()).toHaveAttribute('aria-label', /d1 failed/);
+	await expect(undoButton(page)).toHaveAttribute('title', 'Undo: fail disk d1 (Ctrl+Z)');
+	await undoButton(page).click();
+	await expect(steps).toHaveCount(0);
+	await redoButton(page).click();
+	await recorded(page, 1);
+
+	// Built from a guided scenario: a write from host 52 through its dialog joins the list's end.
+	await page.goto('/sandbox?scenario=copy-on-write');
+	const n = 6;
+	await recorded(page, n);
+	await act.getByRole('button', { name: 'Host 52' }).click();
+	await act.getByRole('menuitem', { name: 'Write from host 52…' }).click();
+	const dialog = page.getByRole('dialog', { name: 'Write from host 52' });
+	await dialog.getByLabel('Object').selectOption('V');
+	await dialog.getByLabel('Block', { exact: true }).fill('2');
+	await dialog.getByLabel('Data').fill('live');
+	await dialog.getByRole('button', { name: 'Write' }).click();
+	await expect(dialog).toBeHidden();
+	await recorded(page, n + 1);
+	await expect(steps.last()).toContainText('host 52 writes V[2]');
+
+	// Back at the first event, an action forks: the steps after it are set aside, and Undo brings them back.
+	await page.getByRole('slider', { name: 'Timeline' }).focus();
+	await page.keyboard.press('Home');
+	await act.getByRole('button', { name: 'Host 54' }).click();
+	await act.getByRole('menuitem', { name: 'Crash host 54' }).click();
+	const ask = page.getByRole('dialog', { name: 'Act in the past?' });
+	await ask.getByRole('button', { name: 'Fork from here' }).click();
+	await expect(ask).toBeHidden();
+	await recorded(page, 1);
+	await expect(steps.first()).toContainText('crash node 54');
+	await shoot(page, 'sandbox-forked', act);
+	await undoButton(page).click();
+	await recorded(page, n + 1);
+	await expect(steps.last()).toContainText('host 52 writes V[2]');
+	expect(errors).toEqual([]);
+});

@@ -88,8 +88,6 @@ export class Player implements ViewState, ViewActions {
 	holds = $state.raw<number[]>([]);
 	/** The hold the player is waiting at, or null. */
 	heldAt = $state<number | null>(null);
-	/** Actions taken back with Undo, newest last: what Redo does again. */
-	undone = $state.raw<Step[]>([]);
 
 	private worker: Worker | null = null;
 	private api: Remote<EngineApi> | null = null;
@@ -249,8 +247,9 @@ export class Player implements ViewState, ViewActions {
 
 	/**
 	 * Does something to the running system: `step` is added to the lab's scenario and runs at
-	 * once, the views following it. Only at the last event (acting in the past would fork the
-	 * run). Resolves to why it cannot be done — the engine's own words — or null.
+	 * once, the views following it. At the last event only, unless `fork`: before it, the run
+	 * forks at the position shown. `redo`: the step is the one Undo took back last. Resolves to
+	 * why it cannot be done — the engine's own words — or null.
 	 */
 	async act(step: Step, opts: { redo?: boolean; fork?: boolean } = {}): Promise<string | null> {
 		const api = this.api;
@@ -258,19 +257,17 @@ export class Player implements ViewState, ViewActions {
 		if (this.elsewhere) return this.elsewhere;
 		if (this.position < this.length) {
 			if (!opts.fork) return 'This is before the last event: acting here forks the run (Fork from here).';
-			return this.fork(step);
+			return this.fork(step, this.position, opts.redo);
 		}
 		const request = this.latest;
 		this.pause();
 		let lab: LabView;
 		try {
-			lab = await api.act(request, $state.snapshot(step) as Step);
+			lab = await api.act(request, $state.snapshot(step) as Step, { redo: opts.redo });
 		} catch (e) {
 			return message(e);
 		}
 		if (request !== this.latest) return null;
-		// A new action starts a new future: what was undone can no longer be redone.
-		if (!opts.redo) this.undone = [];
 		this.builder.redocument(lab.doc);
 		this.rec = this.builder.recording();
 		this.lab = lab;
@@ -291,8 +288,7 @@ export class Player implements ViewState, ViewActions {
 		const request = ++this.latest;
 		this.loading = 'Taking the last action back…';
 		try {
-			const { lab, step } = await api.undo(request);
-			this.undone = [...this.undone, step];
+			const { lab } = await api.undo(request);
 			await this.show(request, lab, lab.place);
 			return null;
 		} catch (e) {
@@ -301,15 +297,14 @@ export class Player implements ViewState, ViewActions {
 		}
 	}
 
-	/** Acts at the position shown, before the last event: the run forks there (see `EngineApi.fork`). */
-	private async fork(step: Step): Promise<string | null> {
+	/** Acts at event `position`, before the last one: the run forks there (see `EngineApi.fork`). */
+	private async fork(step: Step, position: number, redo = false): Promise<string | null> {
 		const api = this.api!;
 		this.pause();
 		const request = ++this.latest;
 		this.loading = 'Forking the run here…';
 		try {
-			const lab = await api.fork(request, this.position, $state.snapshot(step) as Step);
-			this.undone = [];
+			const lab = await api.fork(request, position, $state.snapshot(step) as Step, { redo });
 			await this.show(request, lab, lab.place, true);
 			return null;
 		} catch (e) {
@@ -318,14 +313,13 @@ export class Player implements ViewState, ViewActions {
 		}
 	}
 
-	/** Does the action last undone again. */
+	/** Does the action Undo took back last again: at the end of the run, or as the fork it was. */
 	async redo(): Promise<string | null> {
-		const step = this.undone.at(-1);
-		if (!step) return 'Nothing to redo.';
+		const next = this.lab?.undone.at(-1);
+		if (!next) return 'Nothing to redo.';
+		if (next.forkedAt !== undefined) return this.fork(next.step, next.forkedAt, true);
 		if (this.position < this.length) this.last();
-		const why = await this.act(step, { redo: true });
-		if (!why) this.undone = this.undone.slice(0, -1);
-		return why;
+		return this.act(next.step, { redo: true });
 	}
 
 	/** Opens a new lab from a scenario document (JSON text or parsed). */

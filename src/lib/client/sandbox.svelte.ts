@@ -1,4 +1,6 @@
 import { Player } from './player.svelte';
+import type { Step } from '$lib/engine/lab';
+import { stepLabel } from '$lib/player/steps';
 import { capacities } from '$lib/sandbox/capacity';
 import { blankDocument, replaceDocument, type Doc, type Edit } from '$lib/sandbox/model';
 import { canRedo, canUndo, commit, redo, redoLabel, start, undo, undoLabel, type History } from '$lib/sandbox/history';
@@ -107,6 +109,27 @@ export class Sandbox {
 			this.change(next, true);
 		}
 		return true;
+	}
+
+	/**
+	 * Acts on the running system, as the player's menus do: `step` runs in the lab at once (at the
+	 * last event; `fork`: at the position shown, the run forking there) and the lab's document,
+	 * with the step in it, becomes one undo step. Resolves to why it cannot be done — the engine's
+	 * own words — or null.
+	 */
+	async act(step: Step, fork: boolean): Promise<string | null> {
+		const at = this.player.position;
+		const why = await this.player.act(step, { fork });
+		if (why) return why;
+		const doc = this.player.rec?.doc;
+		if (!doc) return null;
+		const label = fork ? `${stepLabel(step)}, forking the run at event ${at}` : stepLabel(step);
+		const next = commit(this.history, $state.snapshot(doc) as Doc, label);
+		this.refusal = null;
+		this.notice = `Last change: ${label}.`;
+		// The player already shows the lab as the step left it: nothing to record again.
+		if (next !== this.history) this.change(next, false);
+		return null;
 	}
 
 	/** Replaces the whole document with another (a library scenario, a link, a file); one undo step. */

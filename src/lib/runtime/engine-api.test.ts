@@ -191,14 +191,22 @@ describe('the engine API', () => {
 			if (!base.ok) throw new Error(base.error);
 			expect(decodeEvents(await api.events(6, 0, twice.lab.status.head))).toEqual(record(base.doc, END).events);
 			await expect(api.undo(7)).rejects.toThrow('Nothing to undo: no action has been taken on this lab.');
+			// What Undo took back is kept with the lab, newest last: a reload can still redo it.
+			expect(twice.lab.undone).toEqual([{ step: acts[1] }, { step: acts[0] }]);
+			const reloaded = await createEngineApi(shelf).open(1, { labId: opened.id, steal: true });
+			expect(reloaded.undone).toEqual(twice.lab.undone);
 			// Redo is doing it again; and a new worker finds the lab as it was left.
-			await api.act(8, twice.step);
+			const redone = await api.open(1, { labId: opened.id, steal: true });
+			expect((await api.act(8, redone.undone.at(-1)!.step, { redo: true })).undone).toEqual([{ step: acts[1] }]);
 			await api.advance(8, END);
 			const other = createEngineApi(shelf);
 			const reopened = await other.open(1, { labId: opened.id, steal: true });
 			expect(reopened.actions).toBe(1);
+			expect(reopened.undone).toEqual([{ step: acts[1] }]);
 			expect(reopened.doc.steps.at(-1)).toEqual(acts[0]);
 			expect(reopened.status.finished).toBe(true);
+			// A new action starts a new future: nothing is left to redo.
+			expect((await other.act(9, { op: 'fail', disk: 'd3' })).undone).toEqual([]);
 		}, 30_000);
 
 		it('acting in the past forks at the end of the step finished by then; Undo brings the future back', async () => {
@@ -227,8 +235,14 @@ describe('the engine API', () => {
 			const original = validateScenario(guided());
 			if (!original.ok) throw new Error(original.error);
 			expect(back.lab.doc).toEqual(original.doc);
+			expect(back.lab.undone).toEqual([{ step: acts[0], forkedAt: start3 + 5 }]);
 			const again = await api.advance(7, END);
 			expect(decodeEvents(await api.events(8, 0, again.status.head))).toEqual(events);
+			// Redo forks again where the action was taken.
+			const redone = await api.fork(9, start3 + 5, acts[0], { redo: true });
+			expect(redone.doc).toEqual(forked.doc);
+			expect(redone.undone).toEqual([]);
+			expect(redone.actions).toBe(1);
 		}, 30_000);
 
 		it('refuses what the document’s rules refuse, plainly, and changes nothing', async () => {

@@ -107,6 +107,7 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 			placedAt: session.placedAt,
 			recovered: session.recovered,
 			actions: session.acts.length,
+			undone: session.undone,
 			descriptions: session.history.descriptions,
 			status,
 			storage
@@ -280,9 +281,9 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 			return encodeEvents(await open.session.events(from, to));
 		},
 
-		async act(_request: number, step) {
+		async act(_request: number, step, opts) {
 			if (!open) throw new Error('no lab is open');
-			await open.session.act(step);
+			await open.session.act(step, opts);
 			return view();
 		},
 
@@ -297,9 +298,9 @@ export function createEngineApi(shelf: LabShelf | null, opts: { clock?: () => nu
 			return { lab: await view(), step: step! };
 		},
 
-		async fork(_request: number, position: number, step: Step) {
+		async fork(_request: number, position: number, step: Step, opts) {
 			if (!open) throw new Error('no lab is open');
-			await remake(open, (o, p) => o.session.forkOnto(p, position, step));
+			await remake(open, (o, p) => o.session.forkOnto(p, position, step, opts));
 			return view();
 		},
 

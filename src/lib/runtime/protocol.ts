@@ -6,7 +6,7 @@ import type { SimEvent } from '../engine/events';
 import type { Step } from '../engine/lab';
 import type { Description } from '../engine/layout/types';
 import type { ScenarioDocument } from '../scenario/schema';
-import type { Contents, ContentsRequest, SessionBatch, SessionStatus } from './session';
+import type { Contents, ContentsRequest, SessionBatch, SessionStatus, Undone } from './session';
 
 export type { Contents, ContentsRequest, SessionBatch, SessionStatus };
 
@@ -52,6 +52,8 @@ export interface LabView {
 	recovered: boolean;
 	/** Actions a learner took on the lab that Undo can take back, newest last. */
 	actions: number;
+	/** Actions Undo took back, newest last: the last is what Redo does again. */
+	undone: Undone[];
 	/** Every version of every description written so far, oldest first. */
 	descriptions: Record<string, Description[]>;
 	status: SessionStatus;
@@ -113,9 +115,10 @@ export interface EngineApi {
 	/**
 	 * Does something to the open lab's running system: appends `step` to its document, to run after
 	 * what it has done (`advance` runs it). Rejects with the rule's plain message, changing nothing,
-	 * when the document's rules refuse the step.
+	 * when the document's rules refuse the step. `redo`: the step is the one Undo took back last
+	 * (`LabView.undone`), done again; any other action forgets what Undo took back.
 	 */
-	act(request: number, step: Step): Promise<LabView>;
+	act(request: number, step: Step, opts?: { redo?: boolean }): Promise<LabView>;
 	/**
 	 * Takes the open lab's last action back: the lab is made again as if it had not been taken,
 	 * and the step is handed back (to be done again). Rejects when no action was taken.
@@ -125,8 +128,9 @@ export interface EngineApi {
 	 * Acts in the past: the open lab is made again with its steps up to the end of the last one
 	 * finished by event `position`, then `step`; the steps after are set aside (Undo brings them
 	 * back). Rejects with the rule's message, changing nothing, when the step is refused.
+	 * `redo`: as for `act`.
 	 */
-	fork(request: number, position: number, step: Step): Promise<LabView>;
+	fork(request: number, position: number, step: Step, opts?: { redo?: boolean }): Promise<LabView>;
 	/** Runs the open lab until its journal holds `until` events, or the end, or a pause; answers when it stops. */
 	advance(request: number, until: number): Promise<LabView>;
 	pause(): Promise<void>;

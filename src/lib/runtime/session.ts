@@ -120,10 +120,33 @@ const PLACE = 'place';
 /** The actions a learner took, newest last: where each began, and what a fork set aside. */
 const ACTS = 'acts';
 
-/** An action taken on a lab: where in its journal it began, and for a fork the document before it. */
+/** Actions taken back, newest last: what Redo does again. */
+const UNDONE = 'undone';
+
+/**
+ * An action taken on a lab: where in its journal it began, and for a fork the document before it
+ * and the event it was taken at.
+ *
+ * @example
+ * { at: 412 }                                    // a step appended at event 412
+ * { at: 97, forkedAt: 100, before: { …steps } }  // a fork at event 100: its steps start at 97
+ */
 export interface Act {
 	at: number;
 	before?: ScenarioDocument;
+	forkedAt?: number;
+}
+
+/**
+ * An action Undo took back, for Redo: the step, and for a fork the event it was taken at.
+ *
+ * @example
+ * { step: { op: 'fail', disk: 'd1' } }
+ * { step: { op: 'crash', node: '54' }, forkedAt: 100 }
+ */
+export interface Undone {
+	step: Step;
+	forkedAt?: number;
 }
 
 /** The learner's place and when it was saved: the newest of the records that keep it wins. */
@@ -220,11 +243,13 @@ export class LabSession {
 	 * every event the same and none journalled twice — so that the step goes on from exactly there,
 	 * as the same document run headless would.
 	 */
-	async act(step: Step): Promise<void> {
+	async act(step: Step, opts: { redo?: boolean } = {}): Promise<void> {
 		const doc = this.check([...(this.doc.steps as Step[]), step]);
 		await this.pause();
 		if (!this.driver) await this.revive();
 		this.persistence.setMeta(ACTS, [...this.acts, { at: this.journal.length }]);
+		// A new action starts a new future: what was undone can no longer be redone.
+		this.persistence.setMeta(UNDONE, opts.redo ? this.undone.slice(0, -1) : []);
 		(this.doc.steps as Step[]).push(doc.steps.at(-1) as Step);
 		this.persistence.setMeta(DOCUMENT, this.doc);
 		if (this.saved) this.saved = { ...this.saved, finished: false };
@@ -279,18 +304,23 @@ export class LabSession {
 	 * then `step`, made again on `persistence` (a new, empty database). The steps after are set
 	 * aside with the action, and Undo brings them back.
 	 */
-	async forkOnto(persistence: LabPersistence, position: number, step: Step): Promise<LabSession> {
+	async forkOnto(persistence: LabPersistence, position: number, step: Step, opts: { redo?: boolean } = {}): Promise<LabSession> {
 		const { steps: k, at } = await this.forkPoint(position);
 		const steps = this.doc.steps as Step[];
 		// The power cuts of the past kept: those after the fork belong to the future set aside.
 		const doc = this.check([...steps.slice(0, k), step], this.history.cuts.filter((c) => c.kept < at));
-		const acts = [...this.acts.filter((a) => a.at < at), { at, before: this.doc }];
-		return this.remakeOnto(persistence, doc, at, acts);
+		const acts = [...this.acts.filter((a) => a.at < at), { at, before: this.doc, forkedAt: position }];
+		return this.remakeOnto(persistence, doc, at, acts, opts.redo ? this.undone.slice(0, -1) : []);
 	}
 
 	/** The actions a learner took on this lab, oldest first. */
 	get acts(): Act[] {
 		return this.persistence.getMeta<Act[]>(ACTS) ?? [];
+	}
+
+	/** The actions Undo took back, newest last: the last is what Redo does again. */
+	get undone(): Undone[] {
+		return this.persistence.getMeta<Undone[]>(UNDONE) ?? [];
 	}
 
 	/**
@@ -305,8 +335,10 @@ export class LabSession {
 		if (!last) throw new Error('Nothing to undo: no action has been taken on this lab.');
 		const steps = this.doc.steps as Step[];
 		const doc = last.before ?? { ...this.doc, steps: steps.slice(0, -1) };
-		const session = await this.remakeOnto(persistence, doc, last.at, acts.slice(0, -1));
-		return { session, step: steps.at(-1)! };
+		const step = steps.at(-1)!;
+		const undone = [...this.undone, last.forkedAt === undefined ? { step } : { step, forkedAt: last.forkedAt }];
+		const session = await this.remakeOnto(persistence, doc, last.at, acts.slice(0, -1), undone);
+		return { session, step };
 	}
 
 	/**
@@ -314,7 +346,7 @@ export class LabSession {
 	 * the power cuts before event `at` included — with its live system kept at the end, to go on
 	 * from, and the learner's place at `at`.
 	 */
-	private async remakeOnto(persistence: LabPersistence, doc: ScenarioDocument, at: number, acts: Act[]): Promise<LabSession> {
+	private async remakeOnto(persistence: LabPersistence, doc: ScenarioDocument, at: number, acts: Act[], undone: Undone[]): Promise<LabSession> {
 		const journal = await Journal.open(persistence, 0);
 		const history: History = { cuts: this.history.cuts.filter((c) => c.kept < at), descriptions: {} };
 		const session = new LabSession(doc, persistence, journal, history, undefined);
@@ -325,6 +357,7 @@ export class LabSession {
 		persistence.setMeta(DOCUMENT, doc);
 		persistence.setMeta(HISTORY, history);
 		persistence.setMeta(ACTS, acts);
+		persistence.setMeta(UNDONE, undone);
 		persistence.setMeta(PLACE, { at, t: Date.now() } satisfies Place);
 		session.pending = [];
 		session.fresh = {};

@@ -1,0 +1,44 @@
+import { ALLOCATOR_ID, SWITCH_ID } from '../engine/lab';
+import type { Frame } from './frame';
+import type { Recording } from './recording';
+
+/**
+ * The parts of a lab a learner can act on, as of a frame: what the system's menus list.
+ *
+ * @example
+ * const parts = systemParts(player.rec, player.frame);
+ * parts.disks;   // ['d1', 'd2', …] — each fails or is repaired
+ * parts.down;    // ['54'] — host 54 is down: its menu offers "Restart host 54"
+ */
+export interface SystemParts {
+	hosts: string[];
+	arrays: string[];
+	/** The switch and the allocator: crashed and restarted like the others. */
+	others: Array<{ id: string; kind: 'switch' | 'allocator' }>;
+	disks: string[];
+	/** Objects a host can write or read, with their sizes. */
+	objects: Array<{ id: string; blocks: number }>;
+	/** Snapshots still being copied: the ones a copy can move on. */
+	snapshots: string[];
+	failed: string[];
+	down: string[];
+}
+
+export function systemParts(rec: Recording, frame: Frame): SystemParts {
+	return {
+		hosts: rec.spec.hosts,
+		arrays: [...new Set(rec.spec.disks.map((d) => d.array))],
+		others: [
+			{ id: SWITCH_ID, kind: 'switch' },
+			{ id: ALLOCATOR_ID, kind: 'allocator' }
+		],
+		disks: rec.spec.disks.map((d) => d.id),
+		objects: Object.entries(frame.objects).map(([id, o]) => ({ id, blocks: o.blocks })),
+		snapshots: Object.entries(frame.snapshots)
+			.filter(([, s]) => s.state === 'copying')
+			.map(([id]) => id),
+		// Copies: a frame's lists grow in place as the player steps on, and a view compares by reference.
+		failed: [...frame.failedDisks],
+		down: [...frame.downNodes]
+	};
+}
