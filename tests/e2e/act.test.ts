@@ -24,7 +24,7 @@ async function atEnd(page: Page, scenario: string) {
 	});
 }
 
-test('failing d1 at the end of the copy-on-write scenario runs at once, and its share link runs the same in a fresh browser', async ({ page, browser }) => {
+test('at the end of the copy-on-write scenario: d1 fails, host 52 writes, the copy-on-write goes to the surviving half, and the link replays it event for event', async ({ page, browser }) => {
 	await page.setViewportSize({ width: 1280, height: 800 });
 	await atEnd(page, 'copy-on-write');
 	const before = await live(page);
@@ -46,6 +46,31 @@ test('failing d1 at the end of the copy-on-write scenario runs at once, and its 
 	await expect(act.getByRole('button', { name: 'Disk d1', exact: true })).toBeFocused();
 	await page.screenshot({ path: `${SCREENSHOT_DIR}/act-failed-d1.png` });
 
+	// A write from host 52 to a block not copied yet: its copy-on-write reads the old data from the
+	// surviving half of the mirror (M1: block 5 is on d3) and writes the new data there only.
+	await act.getByRole('button', { name: 'Host 52' }).click();
+	await act.getByRole('menuitem', { name: 'Write from host 52…' }).click();
+	const dialog = page.getByRole('dialog', { name: 'Write from host 52' });
+	await dialog.getByLabel('Object').selectOption('V');
+	await dialog.getByLabel('Block', { exact: true }).fill('5');
+	await dialog.getByLabel('Data').fill('after d1 failed');
+	await dialog.getByRole('button', { name: 'Write' }).click();
+	await expect(dialog).toBeHidden();
+	await expect.poll(async () => (await live(page)).running).toBe(false);
+	const written = await page.evaluate((from) => {
+		const p = (window as unknown as { snapshotPlayer: { rec: { events: Array<{ type: string; disk?: string; io?: string; cls?: string; by?: string; phase?: string }> } } }).snapshotPlayer;
+		const tail = p.rec.events.slice(from);
+		return {
+			cow: tail.some((e) => e.type === 'copy' && e.by === 'cow' && e.phase === 'done'),
+			disks: [...new Set(tail.filter((e) => e.type === 'disk').map((e) => `${e.disk} ${e.io}`))].sort()
+		};
+	}, after.length);
+	expect(written.cow).toBe(true);
+	expect(written.disks.some((d) => d.startsWith('d1 '))).toBe(false);
+	expect(written.disks).toContain('d3 read');
+	expect(written.disks).toContain('d3 write');
+	const sent = await page.evaluate(() => JSON.stringify((window as unknown as { snapshotPlayer: { rec: { events: unknown[] } } }).snapshotPlayer.rec.events));
+
 	await page.getByRole('button', { name: 'Share' }).click();
 	const link = await page.getByRole('textbox', { name: 'Share link' }).inputValue();
 	const context = await browser.newContext();
@@ -56,8 +81,10 @@ test('failing d1 at the end of the copy-on-write scenario runs at once, and its 
 		return !!p?.lab && !p.loading && !p.running;
 	});
 	await other.evaluate(() => (window as unknown as { snapshotPlayer: Live }).snapshotPlayer.last());
-	expect((await live(other)).length).toBe(after.length);
-	expect((await live(other)).steps).toEqual(after.steps);
+	const received = await live(other);
+	expect(received.steps).toEqual([...after.steps, { op: 'write', host: '52', object: 'V', block: 5, data: 'after d1 failed' }]);
+	// Event for event, the receiver's run is the sender's.
+	expect(await other.evaluate(() => JSON.stringify((window as unknown as { snapshotPlayer: { rec: { events: unknown[] } } }).snapshotPlayer.rec.events))).toBe(sent);
 	await expect(system(other)).toHaveAttribute('aria-label', /d1 failed/);
 	await context.close();
 });
