@@ -4,6 +4,7 @@ import type { Step } from '$lib/engine/lab';
 import { decodeEvents, LAB_BUSY, type BatchMessage, type Contents, type ContentsRequest, type EngineApi, type LabView, type OpenRequest } from '$lib/runtime/protocol';
 import { RecordingBuilder, type Recording } from '$lib/player/recording';
 import { Frames, type Frame } from '$lib/player/frame';
+import { judge, VERDICT_BLOCKS, verdictFacts, verdictObjects, type Verdict, type VerdictReads } from '$lib/player/verdict';
 import { Flights, type DiskBusy, type Packet } from '$lib/player/flights';
 import type { Selection, ViewActions, ViewState } from '$lib/player/view-state';
 import { newestPlace, placeOf, rememberPlace } from './places';
@@ -64,6 +65,8 @@ export class Player implements ViewState, ViewActions {
 	speed = $state(2);
 	reducedMotion = $state(false);
 	selection = $state.raw<Selection | null>(null);
+	/** What a finished run's snapshots hold against what they must, once judged; null before the end. */
+	verdict = $state.raw<Verdict | null>(null);
 	/** Block contents at the current position, as the worker read them (hex). */
 	contents = $state.raw<Contents>({});
 	/** What went wrong last, said plainly; null when nothing did. */
@@ -212,7 +215,9 @@ export class Player implements ViewState, ViewActions {
 		this.loading = null;
 		// The address names the lab at once: a reload comes back to it, not to what made it.
 		this.savePlaceNow();
+		this.verdict = null;
 		if (this.running) void this.advance(request);
+		else void this.judge(request);
 		if (lab.durable && this.persisted === null) void this.keep();
 		return true;
 	}
@@ -268,6 +273,7 @@ export class Player implements ViewState, ViewActions {
 			return message(e);
 		}
 		if (request !== this.latest) return null;
+		this.verdict = null;
 		this.builder.redocument(lab.doc);
 		this.rec = this.builder.recording();
 		this.lab = lab;
@@ -392,6 +398,7 @@ export class Player implements ViewState, ViewActions {
 		try {
 			const lab = await this.api.advance(request, Number.MAX_SAFE_INTEGER);
 			if (request === this.latest) this.lab = lab;
+			if (request === this.latest && lab.status.finished) void this.judge(request);
 		} catch (e) {
 			if (request === this.latest) this.error = message(e);
 		} finally {
@@ -400,6 +407,34 @@ export class Player implements ViewState, ViewActions {
 				if (this.ahead !== null) this.seek(this.ahead);
 			}
 		}
+	}
+
+	/**
+	 * Judges a finished run's snapshots from the lab's own contents (see `judge`): each source as
+	 * it was at its snapshot's instant, and every object as it is at the end.
+	 */
+	private async judge(request: number): Promise<void> {
+		const api = this.api;
+		const rec = this.rec;
+		this.verdict = null;
+		if (!api || !rec) return;
+		const facts = verdictFacts(rec.events);
+		if (!facts.snapshots.length) return;
+		// Its own frames: the player's cursor, and the frame it shows, stay where the learner is.
+		const end = new Frames(rec).at(this.length);
+		const small = (id: string) => (end.objects[id]?.blocks ?? Infinity) <= VERDICT_BLOCKS;
+		const read = async (position: number, id: string) => (await api.contents(request, position, [{ id, from: 0, count: VERDICT_BLOCKS }]))[id];
+		const wanted = verdictObjects(facts);
+		const atMade: VerdictReads['atMade'] = {};
+		const now: VerdictReads['now'] = {};
+		try {
+			for (const m of wanted.made) if (small(m.source)) atMade[m.position] = await read(m.position, m.source);
+			for (const id of wanted.now) if (small(id)) now[id] = await read(Number.MAX_SAFE_INTEGER, id);
+		} catch {
+			return;
+		}
+		if (request !== this.latest) return;
+		this.verdict = judge(rec.doc, rec.spec.blockSize, facts, end.validity, { atMade, now });
 	}
 
 	private onBatch(b: BatchMessage): void {

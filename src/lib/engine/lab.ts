@@ -63,6 +63,27 @@ export interface LabSpec {
 	objects: ObjectSpec[];
 }
 
+/**
+ * What a write step puts in its block: `data` at `offset`. A whole-block write is the block
+ * entire, zeros after the data; a partial one leaves the rest of the block as it was.
+ *
+ * @example
+ * writtenBytes({ data: 'Q4', offset: 3 }, 512);   // { offset: 3, data: <51 34> }
+ * writtenBytes({ data: 'Q4', whole: true }, 512); // { offset: 0, data: <51 34 00 … 00> } (512 bytes)
+ */
+export function writtenBytes(
+	step: { data?: string; hex?: string; offset?: number; whole?: boolean },
+	blockSize: number
+): { offset: number; data: Uint8Array } | { error: string } {
+	const bytes = step.hex !== undefined ? fromHex(step.hex) : fromText(step.data ?? '');
+	const offset = step.offset ?? 0;
+	if (offset + bytes.length > blockSize) return { error: `${bytes.length} bytes at offset ${offset} do not fit in a ${blockSize}-byte block` };
+	if (!step.whole) return { offset, data: bytes };
+	const data = new Uint8Array(blockSize);
+	data.set(bytes, offset);
+	return { offset: 0, data };
+}
+
 export interface PhysicalIo {
 	disk: string;
 	block: number;
@@ -300,17 +321,9 @@ export class Lab implements World {
 				if (!this.allocator.catalog.objects.has(step.object)) return failed(`unknown object ${step.object}`);
 				const target = { kind: 'object', id: step.object, home: null } as const;
 				if (step.op === 'read') return host.submit(ctx, { op: 'read', target, block: step.block });
-				const bytes = step.hex !== undefined ? fromHex(step.hex) : fromText(step.data ?? '');
-				const offset = step.offset ?? 0;
-				const bs = this.spec.blockSize;
-				if (offset + bytes.length > bs)
-					return failed(`${bytes.length} bytes at offset ${offset} do not fit in a ${bs}-byte block`);
-				let data = bytes;
-				if (step.whole) {
-					data = new Uint8Array(bs);
-					data.set(bytes, offset);
-				}
-				return host.submit(ctx, { op: 'write', target, block: step.block, offset: step.whole ? 0 : offset, data });
+				const w = writtenBytes(step, this.spec.blockSize);
+				if ('error' in w) return failed(w.error);
+				return host.submit(ctx, { op: 'write', target, block: step.block, offset: w.offset, data: w.data });
 			}
 			case 'fail':
 			case 'repair': {

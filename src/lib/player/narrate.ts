@@ -20,7 +20,7 @@ import { isParity, type Description, type Layout } from '../engine/layout/types'
 import { logicalOfMember } from '../engine/layout/map';
 import type { Chapter, Recording } from './recording';
 import { growing } from './grow';
-import { stepLabel } from './steps';
+import { stepLabel, stepOfCause } from './steps';
 
 /**
  * What the narration says about one event: a plain sentence that ends with the patent paragraphs
@@ -386,15 +386,7 @@ class Context {
 
 	/** The scenario step a cause names ("6.2": the second inner step of step 6). */
 	step(cause: string): Step | undefined {
-		if (cause === 'sys') return undefined;
-		let steps = this.rec.doc.steps as Step[];
-		let step: Step | undefined;
-		for (const part of cause.split('.')) {
-			step = steps[Number(part) - 1];
-			if (!step) return undefined;
-			steps = step.op === 'parallel' ? step.steps : [];
-		}
-		return step;
+		return stepOfCause(this.rec.doc.steps as Step[], cause);
 	}
 }
 

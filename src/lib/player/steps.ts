@@ -25,3 +25,23 @@ export function stepLabel(step: Step): string {
 			return `${step.op} node ${step.node}`;
 	}
 }
+
+/**
+ * The step a cause names: "6.2" is the second inner step of step 6; "sys" (the system's own
+ * work) and a number the document does not have name none.
+ *
+ * @example
+ * stepOfCause(doc.steps, '3');    // the third step
+ * stepOfCause(doc.steps, '4.2');  // the second step of the parallel step 4
+ */
+export function stepOfCause(steps: readonly Step[], cause: string): Step | undefined {
+	if (cause === 'sys') return undefined;
+	let list = steps;
+	let step: Step | undefined;
+	for (const part of cause.split('.')) {
+		step = list[Number(part) - 1];
+		if (!step) return undefined;
+		list = step.op === 'parallel' ? step.steps : [];
+	}
+	return step;
+}

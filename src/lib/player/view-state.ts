@@ -3,6 +3,7 @@ import type { Contents, ContentsRequest } from '../runtime/protocol';
 import type { DiskBusy, Packet } from './flights';
 import type { Frame } from './frame';
 import type { Recording } from './recording';
+import type { Verdict } from './verdict';
 
 /** What a learner picked on the block map: its mapping is lit on the topology. */
 export interface Selection {
@@ -46,6 +47,8 @@ export interface ViewState {
 	/** Why nothing is shown yet, while a lab opens. */
 	readonly loading: string | null;
 	readonly reducedMotion: boolean;
+	/** At the end of a finished run with a snapshot: what its snapshots and sources hold against what they must. */
+	readonly verdict: Verdict | null;
 }
 
 /** What a view may ask of the player: pick a block, ask for block contents, go to an event. */
