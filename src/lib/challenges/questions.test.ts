@@ -78,7 +78,7 @@ describe('questions of the tour', () => {
 
 	it('asks every question the tour specifies, in order, each at its step’s first event', () => {
 		expect(deriveAll(tour).filter((d) => 'problem' in d)).toEqual([]);
-		expect(qs.map((q) => q.id)).toEqual(['next-bit-3', 'physical-4', 'read-5', 'served-from-6']);
+		expect(qs.map((q) => q.id)).toEqual(['physical-4', 'read-5', 'served-from-6', 'physical-7']);
 		for (const q of qs) {
 			const e = tour.events[q.position];
 			expect(e).toMatchObject({ type: 'step', phase: 'start', step: String(q.step) });
@@ -95,16 +95,8 @@ describe('questions of the tour', () => {
 		}
 	});
 
-	it('asks which bit the background copy sets first: block 1’s write finishes before block 0’s', () => {
-		const q = qs[0];
-		expect(answer(q)).toBe('Bit 1');
-		expect(q.options.map((o) => o.label)).toEqual(['Bit 0', 'Bit 1', 'Bit 2', 'Bit 3']);
-		expect(q.options.find((o) => o.label === 'Bit 0')!.why).toMatch(/later in this step/);
-		expect(q.explanation).toContain('[0029]');
-	});
-
 	it('counts the copy-on-write among the blocks a write to V reaches, and offers the answer without it', () => {
-		const q = qs[1];
+		const q = qs[0];
 		expect(answer(q)).toBe('d1[3], d3[3], d8[1]');
 		const noCow = q.options.find((o) => o.label === 'd1[3], d3[3]');
 		expect(noCow?.why).toMatch(/leaves out the copy-on-write.*\[0031\]/);
@@ -114,7 +106,7 @@ describe('questions of the tour', () => {
 	});
 
 	it('asks what host 54 reads from VSS[3]: the old data, with the newer data of V as a mistake', () => {
-		const q = qs[2];
+		const q = qs[1];
 		expect(answer(q)).toBe('“quarterly report”');
 		const newer = q.options.find((o) => o.label === '“Q4 restated”');
 		expect(newer?.why).toMatch(/after the snapshot was made in step 2/);
@@ -122,13 +114,37 @@ describe('questions of the tour', () => {
 	});
 
 	it('sends a read whose bit is 0 to V', () => {
-		const q = qs[3];
+		const q = qs[2];
 		expect(answer(q)).toBe('V’s disks, through V’s description');
 		expect(q.explanation).toContain('V[2] → M0[2] → d1[2]');
 	});
 
+	it('writes host 54’s partial write of VSS[5] to VSS’s own disk only, after the old block is copied in', () => {
+		const q = qs[3];
+		expect(answer(q)).toBe('d8[2]');
+		expect(q.options.find((o) => o.label === 'd1[5], d3[5]')?.why).toMatch(/V is not written by it/);
+		expect(q.explanation).toMatch(/first copied from V into VSS: VSS\[5\] → C1\[2\] → d8\[2\] \(Fig\. 7, \[0032\]\)/);
+	});
+
 	it('gives the same questions, options in the same order, every time', () => {
 		expect(questionsFor(record(tourDoc))).toEqual(qs);
+	});
+});
+
+describe('a "which bit first" question whose copies race', () => {
+	// The kind stays in the format, so its explanation must own up to the race; no shipped
+	// scenario asks it of such a step, since the seed, not the idea, picks the answer.
+	const rec = record(valid({ ...tourDoc, challenges: [{ step: 3, ask: 'next-bit' }] }));
+	const q = questionsFor(rec)[0];
+
+	it('names the bit whose copy landed first, and says when the others were set', () => {
+		expectWellFormed(q);
+		expectMatchesEngine(rec, q);
+		expect(answer(q)).toBe('Bit 1');
+		expect(q.options.map((o) => o.label)).toEqual(['Bit 0', 'Bit 1', 'Bit 2', 'Bit 3']);
+		expect(q.options.find((o) => o.label === 'Bit 0')!.why).toMatch(/later in this step/);
+		expect(q.explanation).toMatch(/Blocks 0 and 1 were being copied at once; block 1’s write finished first/);
+		expect(q.explanation).toContain('[0029]');
 	});
 });
 
