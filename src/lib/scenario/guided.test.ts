@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { LIBRARY, libraryEntry, type LibraryEntry } from './library';
-import { validateScenario, type ScenarioDocument } from './schema';
+import { labSpecOf, validateScenario, type ScenarioDocument } from './schema';
 import { runScenario, type FinalLine } from './run';
-import type { PhysicalIo, StepResult } from '../engine/lab';
+import { Lab, type PhysicalIo, type Step, type StepResult } from '../engine/lab';
+import { inspect } from '../engine/inspect';
+import { toHex } from '../engine/bytes';
 import { record } from '../player/recording';
 import { narrate } from '../player/narrate';
 import { encodeLink, SHARE_LINK_LIMIT } from './link';
@@ -18,7 +20,10 @@ const MEANT_TO_FAIL: Record<string, string[]> = {
 	// Detaching a snapshot that is still virtual is refused.
 	'changing-descriptions': ['6'],
 	// The copy is cut by the crash; the read and the write that need the crashed coordinator fail.
-	'fault-coordinator-crash': ['3.1', '4', '5']
+	'fault-coordinator-crash': ['3.1', '4', '5'],
+	// With two disks of the RAID-5 snapshot gone, the copy, the copy-on-write it needs, the reads of
+	// blocks lost with them, and the copy run again all fail.
+	'fault-snapshot-disk-twice': ['3.1', '3.4', '4', '5', '7']
 };
 
 interface Run {
@@ -68,6 +73,35 @@ const ones = (n: number) => '1'.repeat(n);
 
 const guided = LIBRARY.filter((e) => e.id !== 'format-example');
 
+/** A block's text without the zeros that pad it. */
+const textOf = (hex: string) => Buffer.from(hex, 'hex').toString('utf8').replace(/\0+$/, '');
+
+/** The entry's system after its first `steps` top-level steps (all of them by default), run as the runner runs them. */
+function labAfter(id: string, steps?: number): Lab {
+	const { doc } = run(id);
+	const lab = new Lab(labSpecOf(doc));
+	(doc.steps as Step[]).slice(0, steps).forEach((s, i) => lab.run(s, String(i + 1)));
+	return lab;
+}
+
+/** Every block of an object as the disks hold it, read through the allocator's descriptions. */
+function contents(lab: Lab, object: string): string[] {
+	return Array.from({ length: lab.allocator.catalog.get(object).blocks }, (_, b) => toHex(inspect(lab.inspectSource(), object, b).data!));
+}
+
+/**
+ * Host 54 reads every block of `object` through the engine, as a step would (the coordinator is
+ * asked, a RAID set rebuilds what it can): each block's bytes, or the error the read failed with.
+ */
+function readAll(lab: Lab, object: string): Array<{ hex?: string; error?: string }> {
+	// Ids past the document's own steps, so that these reads are told apart from them in the log.
+	const first = 1000;
+	return Array.from({ length: lab.allocator.catalog.get(object).blocks }, (_, b) => {
+		const [r] = lab.run({ op: 'read', host: '54', object, block: b }, String(first + b));
+		return r.ok ? { hex: r.hex } : { error: r.error };
+	});
+}
+
 describe('the library', () => {
 	it('has unique ids, the tour first, and the guided scenarios of the design', () => {
 		const ids = LIBRARY.map((e) => e.id);
@@ -89,6 +123,8 @@ describe('the library', () => {
 			'race-cow-literal',
 			'fault-mirror-disk',
 			'fault-coordinator-crash',
+			'fault-snapshot-disk',
+			'fault-snapshot-disk-twice',
 			'changing-descriptions',
 			'snapshot-forms'
 		])
@@ -300,6 +336,83 @@ describe('what the narration says happens', () => {
 		expect(result(id, '8').ok).toBe(true);
 		expect(readText(id, '9')).toBe('twenty');
 		expect(run(id).final.validity).toEqual({ VSS: ones(24) });
+	});
+
+	it('a disk of the RAID-5 snapshot fails mid-copy: the copy goes on without d8, and VSR ends as V was at the snapshot', () => {
+		const id = 'fault-snapshot-disk';
+		const events = record(run(id).doc).events;
+		const failed = events.findIndex((e) => e.type === 'disk-state' && e.disk === 'd8' && e.state === 'failed');
+		const repaired = events.findIndex((e) => e.type === 'disk-state' && e.disk === 'd8' && e.state === 'ok');
+		expect(failed).toBeGreaterThan(0);
+		expect(repaired).toBeGreaterThan(failed);
+		// Mid-copy: VSR[3], whose home is d8, is among the blocks already copied; others are still to come.
+		const copied = events.slice(0, failed).flatMap((e) => (e.type === 'bit' && e.target === 'VSR' ? [e.block] : []));
+		expect(copied).toContain(3);
+		expect(copied.length).toBeLessThan(12);
+		expect(result(id, '3.1').ok).toBe(true);
+		// The failure falls between d8's I/Os: the engine settles an I/O when it is issued, so one in
+		// flight would still complete after the disk stopped answering, which the narration does not show.
+		const t = events[failed].t;
+		expect(events.filter((e) => e.type === 'disk' && e.disk === 'd8' && e.t < t && e.done > t)).toEqual([]);
+		// While d8 is down no I/O reaches it: the copy and the copy-on-write go into the rows' parity.
+		expect(events.slice(failed, repaired).filter((e) => e.type === 'disk' && e.disk === 'd8' && e.ok)).toEqual([]);
+		const cow = physical(id, '3.3');
+		expect(cow.slice(0, 5)).toEqual([io('d2', 5, 'read'), io('d5', 3, 'read'), io('d6', 3, 'read'), io('d7', 3, 'read'), io('d5', 3, 'write')]);
+		expect(cow.slice(5)).toEqual(expect.arrayContaining([io('d2', 5, 'write'), io('d4', 5, 'write')]));
+		expect(cow).toHaveLength(7);
+		expect(run(id).final.validity).toEqual({ VSR: ones(12) });
+		// V as the snapshot found it; nothing writes VSR itself, so that is what every block of VSR must hold.
+		const atSnapshot = contents(labAfter(id, 2), 'V');
+		expect([0, 3, 7, 11].map((b) => textOf(atSnapshot[b]))).toEqual(['zero', 'three', 'seven', 'eleven']);
+		expect(readAll(labAfter(id, 6), 'VSR'), 'd8 down').toEqual(atSnapshot.map((hex) => ({ hex })));
+		expect(readAll(labAfter(id), 'VSR'), 'd8 rebuilt').toEqual(atSnapshot.map((hex) => ({ hex })));
+	});
+
+	it('host 54 reads blocks whose home d8 has failed, rebuilt from the other three disks of their rows', () => {
+		const id = 'fault-snapshot-disk';
+		const rebuilt = (m: number) => ['d5', 'd6', 'd7'].map((d) => io(d, m, 'read'));
+		expect(readText(id, '4')).toBe('three');
+		expect(physical(id, '4')).toHaveLength(3);
+		expect(physical(id, '4')).toEqual(expect.arrayContaining(rebuilt(1)));
+		expect(readText(id, '5')).toBe('seven');
+		expect(physical(id, '5')).toEqual(expect.arrayContaining(rebuilt(2)));
+		expect(readText(id, '6')).toBe('eleven');
+		expect(physical(id, '6')).toEqual(expect.arrayContaining(rebuilt(3)));
+		// Repaired and rebuilt, d8 serves VSR[7] alone: a block written to it by no copy, only by the rebuild.
+		expect(physical(id, '7')).toEqual(expect.arrayContaining([0, 1, 2, 3].map((m) => io('d8', m, 'write'))));
+		expect(physical(id, '8')).toEqual([io('d8', 2, 'read')]);
+		expect(readText(id, '8')).toBe('seven');
+	});
+
+	it('two disks of the RAID-5 snapshot fail mid-copy: VSR[0], VSR[3] and VSR[4] are lost, the rest is kept', () => {
+		const id = 'fault-snapshot-disk-twice';
+		const events = record(run(id).doc).events;
+		const failedAt = (disk: string) => events.find((e) => e.type === 'disk-state' && e.disk === disk && e.state === 'failed')!.t;
+		const copyEnd = events.find((e) => e.type === 'step' && e.step === '3.1' && e.phase === 'end')!.t;
+		expect(failedAt('d8')).toBeLessThan(failedAt('d5'));
+		expect(failedAt('d5')).toBeLessThan(copyEnd);
+		// Neither failure falls inside an I/O of its disk (see the single failure).
+		for (const d of ['d5', 'd8']) expect(events.filter((e) => e.type === 'disk' && e.disk === d && e.t < failedAt(d) && e.done > failedAt(d)), d).toEqual([]);
+		expect(result(id, '3.1').error).toMatch(/^the copy of block 7 to VSR failed: .*two members of the RAID set are unavailable/);
+		expect(result(id, '3.4').error).toMatch(/^copy-on-write of block 11 of V to VSR failed, so the write was not done/);
+		for (const s of ['4', '5', '7']) expect(result(id, s).error, s).toMatch(/two members of the RAID set are unavailable/);
+		expect(run(id).final.validity).toEqual({ VSR: '111111100110' });
+		// Blocks the copy never reached are read from V, which kept them: the write of V[11] was refused.
+		expect(readText(id, '6')).toBe('seven');
+		expect(physical(id, '6')).toEqual([io('d2', 1, 'read')]);
+		expect(readText(id, '8')).toBe('eleven');
+		const lab = labAfter(id);
+		const end = readAll(lab, 'VSR');
+		const lost = end.flatMap((r, b) => (r.error ? [b] : []));
+		// Copied before d5 failed, with their homes or their rows' other blocks on d5 and d8: VSR[3] is "three".
+		expect(lost).toEqual([0, 3, 4]);
+		for (const b of lost) expect(end[b].error, `VSR[${b}]`).toMatch(/two members of the RAID set are unavailable/);
+		const atSnapshot = contents(labAfter(id, 2), 'V');
+		expect(textOf(atSnapshot[3])).toBe('three');
+		end.forEach((r, b) => {
+			if (!lost.includes(b)) expect(r.hex, `VSR[${b}]`).toBe(atSnapshot[b]);
+		});
+		expect(textOf(contents(lab, 'V')[11])).toBe('eleven');
 	});
 
 	it('changing descriptions: detach only when real, remove at any time, restore from a real snapshot', () => {

@@ -19,6 +19,8 @@ import raceCowLiteral from './guided/10-race-cow-literal.json';
 import raceCowCoherent from './guided/10-race-cow-coherent.json';
 import faultMirrorDisk from './guided/11-fault-mirror-disk.json';
 import faultCoordinatorCrash from './guided/11-fault-coordinator-crash.json';
+import faultSnapshotDisk from './guided/11-fault-snapshot-disk.json';
+import faultSnapshotDiskTwice from './guided/11-fault-snapshot-disk-twice.json';
 import changingDescriptions from './guided/12-changing-descriptions.json';
 import snapshotForms from './guided/13-snapshot-forms.json';
 
@@ -90,6 +92,8 @@ export const LIBRARY: LibraryEntry[] = [
 	...twins('cow', raceCowLiteral, raceCowCoherent, 4),
 	guided('fault-mirror-disk', faultMirrorDisk, 6),
 	guided('fault-coordinator-crash', faultCoordinatorCrash, 6),
+	guided('fault-snapshot-disk', faultSnapshotDisk, 6),
+	guided('fault-snapshot-disk-twice', faultSnapshotDiskTwice, 6),
 	guided('changing-descriptions', changingDescriptions, 8),
 	guided('snapshot-forms', snapshotForms, 6),
 	{
