@@ -20,6 +20,9 @@ export default defineConfig({
 	reporter: 'list',
 	use: {
 		baseURL,
+		// Step forward and Step back go one event at a time in these tests (the learner's default
+		// is key moments); a test of key moments chooses them.
+		storageState: { cookies: [], origins: [{ origin: baseURL, localStorage: [{ name: 'snapshot-lab:detail', value: 'every' }] }] },
 		screenshot: 'only-on-failure',
 		trace: 'off'
 	},

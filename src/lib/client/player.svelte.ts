@@ -4,6 +4,7 @@ import type { Step } from '$lib/engine/lab';
 import { decodeEvents, LAB_BUSY, type BatchMessage, type Contents, type ContentsRequest, type EngineApi, type LabView, type OpenRequest } from '$lib/runtime/protocol';
 import { RecordingBuilder, type Recording } from '$lib/player/recording';
 import { Frames, type Frame } from '$lib/player/frame';
+import { isKeyMoment, keyMoments, nextMoment, previousMoment } from '$lib/player/moments';
 import { judge, VERDICT_BLOCKS, verdictFacts, verdictObjects, type Verdict, type VerdictReads } from '$lib/player/verdict';
 import { Flights, type DiskBusy, type Packet } from '$lib/player/flights';
 import type { Selection, ViewActions, ViewState } from '$lib/player/view-state';
@@ -25,6 +26,20 @@ export const SPEEDS = [
 
 /** How long each event stays on screen while playing with reduced motion: no tweening, one event at a time. */
 const REDUCED_MOTION_EVENT_MS = 350;
+
+/**
+ * How long playing at 1× stands on a key moment (see `isKeyMoment`), in real milliseconds: long
+ * enough to read its sentence; slower speeds stand longer, in proportion. At reading speeds (1×
+ * and slower) playing also stops where each chapter starts; faster speeds skim.
+ */
+const KEY_MOMENT_MS = 2500;
+const ONE_X = SPEEDS[2].rate;
+
+/** Where the learner's choice of detail is kept in this browser. */
+const DETAIL_KEY = 'snapshot-lab:detail';
+
+/** How Step forward and Step back move: one event at a time, or from key moment to key moment. */
+export type Detail = 'every' | 'key';
 
 /** Journal events fetched per request when a lab opens: the page stays responsive while a long one loads. */
 const FETCH_EVENTS = 8_192;
@@ -91,6 +106,10 @@ export class Player implements ViewState, ViewActions {
 	holds = $state.raw<number[]>([]);
 	/** The hold the player is waiting at, or null. */
 	heldAt = $state<number | null>(null);
+	/** How Step forward and Step back move (see `Detail`); the learner's choice is kept in this browser. */
+	detail = $state<Detail>('key');
+	/** The chapter at whose start playing stopped, its text pinned until the learner goes on; null otherwise. */
+	chapterPause = $state<number | null>(null);
 
 	private worker: Worker | null = null;
 	private api: Remote<EngineApi> | null = null;
@@ -101,6 +120,10 @@ export class Player implements ViewState, ViewActions {
 	private latestContents = 0;
 	private raf = 0;
 	private lastTick = 0;
+	/** Until when (real time) playing stands on the key moment just shown. */
+	private dwellUntil = 0;
+	/** Where playing last began. */
+	private playedFrom = 0;
 	private wanted: ContentsRequest[] = [];
 	private contentsTimer: ReturnType<typeof setTimeout> | null = null;
 	private placeTimer: ReturnType<typeof setTimeout> | null = null;
@@ -141,6 +164,12 @@ export class Player implements ViewState, ViewActions {
 		this.api = wrap<EngineApi>(this.worker);
 		void this.api.subscribe(proxy((b: BatchMessage) => this.onBatch(b)));
 		void this.api.onTaken(proxy((labId: string) => this.onTaken(labId)));
+		try {
+			const kept = localStorage.getItem(DETAIL_KEY);
+			if (kept === 'every' || kept === 'key') this.detail = kept;
+		} catch {
+			// Storage refused: the choice lasts as long as the page.
+		}
 		const media = globalThis.matchMedia?.('(prefers-reduced-motion: reduce)');
 		if (media && !this.mediaWatched) {
 			this.mediaWatched = true;
@@ -494,6 +523,7 @@ export class Player implements ViewState, ViewActions {
 			return;
 		}
 		this.waiting = null;
+		this.chapterPause = null;
 		this.position = p;
 		this.now = p > 0 ? this.rec.events[p - 1].t : 0;
 		if (p < this.length) this.following = false;
@@ -547,10 +577,21 @@ export class Player implements ViewState, ViewActions {
 		})();
 	}
 
+	/** One event on, or (key moments) to just after the next key moment. */
 	stepForward(): void {
 		this.pause();
-		if (this.blocked(this.place + 1)) return;
-		this.seek(this.place + 1);
+		const to = this.detail === 'key' && this.rec ? (nextMoment(keyMoments(this.rec.events), this.place) ?? this.length) : this.place + 1;
+		if (this.blocked(to)) return;
+		this.seek(to);
+	}
+
+	setDetail(detail: Detail): void {
+		this.detail = detail;
+		try {
+			localStorage.setItem(DETAIL_KEY, detail);
+		} catch {
+			// Storage refused: the choice lasts as long as the page.
+		}
 	}
 
 	/** Sets the positions to hold at (see `holds`); all are unreleased. */
@@ -574,9 +615,10 @@ export class Player implements ViewState, ViewActions {
 		return true;
 	}
 
+	/** One event back, or (key moments) to just after the key moment before the one shown. */
 	stepBack(): void {
 		this.pause();
-		this.seek(this.place - 1);
+		this.seek(this.detail === 'key' && this.rec ? previousMoment(keyMoments(this.rec.events), this.place) : this.place - 1);
 	}
 
 	first(): void {
@@ -610,7 +652,10 @@ export class Player implements ViewState, ViewActions {
 
 	play(): void {
 		if (!this.rec || this.playing) return;
+		this.chapterPause = null;
+		this.dwellUntil = 0;
 		if (this.position >= this.length && !this.running) this.seek(0);
+		this.playedFrom = this.position;
 		if (SPEEDS[this.speed].rate === Infinity) {
 			if (!this.blocked(this.length)) this.seek(this.length);
 			return;
@@ -641,8 +686,16 @@ export class Player implements ViewState, ViewActions {
 	/** One animation frame: simulated time moves with real time; idle gaps are skipped. */
 	private tick(t: number): void {
 		if (!this.playing || !this.rec || !this.flights) return;
+		if (t < this.dwellUntil) {
+			// Standing on a key moment: the learner reads its sentence.
+			this.lastTick = t;
+			this.raf = requestAnimationFrame((t2) => this.tick(t2));
+			return;
+		}
 		const dt = Math.min(100, t - this.lastTick);
 		const events = this.rec.events;
+		const reading = SPEEDS[this.speed].rate <= ONE_X;
+		const dwell = reading ? KEY_MOMENT_MS * (ONE_X / SPEEDS[this.speed].rate) : 0;
 		if (this.reducedMotion) {
 			if (dt < REDUCED_MOTION_EVENT_MS) {
 				this.raf = requestAnimationFrame((t2) => this.tick(t2));
@@ -653,7 +706,10 @@ export class Player implements ViewState, ViewActions {
 				this.pause();
 				return;
 			}
+			const chapter = reading ? this.chapterStartIn(this.position, this.position + 1) : null;
 			this.seek(this.position + 1);
+			if (chapter !== null) return this.stopAtChapter(chapter);
+			if (dwell && events[this.position - 1] && isKeyMoment(events[this.position - 1])) this.dwellUntil = t + dwell;
 		} else {
 			this.lastTick = t;
 			let now = this.now + (dt / 1000) * SPEEDS[this.speed].rate;
@@ -672,6 +728,20 @@ export class Player implements ViewState, ViewActions {
 				this.pause();
 				return;
 			}
+			// A chapter starting on the way: playing stops there, its text pinned.
+			const chapter = reading ? this.chapterStartIn(this.position, p) : null;
+			if (chapter !== null) {
+				this.seek(chapter.at);
+				return this.stopAtChapter(chapter);
+			}
+			// A key moment on the way: time stands on it a while.
+			for (let k = this.position; dwell && k < p; k++)
+				if (isKeyMoment(events[k])) {
+					p = k + 1;
+					now = events[k].t;
+					this.dwellUntil = t + dwell;
+					break;
+				}
 			this.now = now;
 			if (p !== this.position) {
 				this.position = p;
@@ -683,6 +753,25 @@ export class Player implements ViewState, ViewActions {
 			return;
 		}
 		this.raf = requestAnimationFrame((t2) => this.tick(t2));
+	}
+
+	/**
+	 * The first chapter after the first that starts in (`from`, `to`]: where playing stops. Not
+	 * the one starting at the very next event from where playing began: the learner, standing
+	 * before it (a question asked there, a chapter chosen), asked to watch it.
+	 */
+	private chapterStartIn(from: number, to: number): { index: number; at: number } | null {
+		const chapters = this.rec?.chapters ?? [];
+		for (let i = 1; i < chapters.length; i++) {
+			const at = chapters[i].position + 1;
+			if (at > from && at <= to && at > this.playedFrom + 1) return { index: i, at };
+		}
+		return null;
+	}
+
+	private stopAtChapter(chapter: { index: number }): void {
+		this.pause();
+		this.chapterPause = chapter.index;
 	}
 
 	private refresh(): void {

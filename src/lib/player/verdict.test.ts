@@ -63,7 +63,17 @@ describe('the verdict of a run with a snapshot', () => {
 		]);
 	});
 
-	it.each(LIBRARY.filter((e) => !e.id.startsWith('race-') && e.id !== 'format-example').map((e) => [e.id]))('%s loses nothing', async (id) => {
+	it('names the blocks a RAID-5 snapshot lost to a second failed disk', async () => {
+		const { verdict } = await verdictOf(structuredClone(libraryEntry('fault-snapshot-disk-twice')!.doc));
+		expect(verdict.problems.map((p) => [p.object, p.block, p.kind])).toEqual([
+			['VSR', 0, 'block'],
+			['VSR', 3, 'block'],
+			['VSR', 4, 'block']
+		]);
+		expect(verdict.problems[0].says).toBe('VSR[0] cannot be read: no copy of it survives on its disks.');
+	});
+
+	it.each(LIBRARY.filter((e) => !e.id.startsWith('race-') && !['format-example', 'fault-snapshot-disk-twice'].includes(e.id)).map((e) => [e.id]))('%s loses nothing', async (id) => {
 		const { verdict } = await verdictOf(structuredClone(libraryEntry(id)!.doc));
 		expect(verdict.problems).toEqual([]);
 	});

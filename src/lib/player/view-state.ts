@@ -47,6 +47,8 @@ export interface ViewState {
 	/** Why nothing is shown yet, while a lab opens. */
 	readonly loading: string | null;
 	readonly reducedMotion: boolean;
+	/** The chapter at whose start playing stopped for the learner to read it, or null. */
+	readonly chapterPause: number | null;
 	/** At the end of a finished run with a snapshot: what its snapshots and sources hold against what they must. */
 	readonly verdict: Verdict | null;
 }
