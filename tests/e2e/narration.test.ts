@@ -172,8 +172,9 @@ test('a sentence that names a coherence rule says the rule, and the rules are li
 	expect(wait).toBeGreaterThan(0);
 	await page.goto(`/play?scenario=race-overwrite-coherent&step=${wait + 1}`);
 	await expect(narration(page)).toContainText(`Event ${wait + 1} of`);
-	const shown = page.getByTestId('narration-sentence').locator('xpath=..');
-	await expect(shown).toContainText('rule 2 a whole-block write of VSS skips the copy but still sets its bit');
+	const named = page.getByRole('list', { name: 'Rules this sentence names' });
+	await expect(named).toHaveText('rule 2 a whole-block write of VSS skips the copy but still sets its bit');
+	await expect(named.getByRole('link', { name: 'rule 2' })).toHaveAttribute('href', /\/#rule-2$/);
 	await page.getByRole('link', { name: 'The rules the patent leaves out' }).click();
 	await expect(page).toHaveURL(/\/#rules$/);
 	const rules = page.locator('#rules > li');
