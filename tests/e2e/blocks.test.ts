@@ -153,6 +153,7 @@ test('every object of the disks-into-objects scenario has its column in view on 
 	const table = page.getByRole('grid', { name: /^Logical blocks of / });
 	await expect(table).toHaveAccessibleName(/O and VB and S and MS and R at event/);
 	const r = table.getByRole('columnheader', { name: /^R/ });
+	await table.scrollIntoViewIfNeeded();
 	await expect(r).toBeInViewport();
 	// Nothing hides sideways: the table is no wider than the box it scrolls in.
 	expect(await table.evaluate((t) => t.scrollWidth <= t.parentElement!.clientWidth)).toBe(true);
@@ -179,8 +180,12 @@ test('a block picked on the validity map by keyboard is the one the block map tr
 	await expect(page.getByTestId('position')).toHaveText(before!);
 
 	// A click picks the cell under the pointer.
-	const box = (await page.locator(`${MAP} canvas`).boundingBox())!;
-	await page.mouse.click(box.x + (box.width / 16) * 6.5, box.y + box.height / 2);
+	const canvas = page.locator(`${MAP} canvas`);
+	await canvas.scrollIntoViewIfNeeded();
+	const box = (await canvas.boundingBox())!;
+	const cols = Number(await canvas.getAttribute('data-cols'));
+	const rows = Number(await canvas.getAttribute('data-rows'));
+	await page.mouse.click(box.x + (box.width / cols) * ((6 % cols) + 0.5), box.y + (box.height / rows) * (Math.floor(6 / cols) + 0.5));
 	await expect(page.getByRole('region', { name: 'VSS[6]' })).toContainText('Bit 6 is 1 (set for host 54’s write)');
 });
 

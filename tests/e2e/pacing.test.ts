@@ -77,3 +77,26 @@ test('with key moments, Step forward goes through the whole tour in at most a th
 	await page.reload();
 	await expect(page.getByLabel('Detail')).toHaveValue('key');
 });
+
+test('at 1280×800 the controls, the narration and the whole system with its disks are in view together, and the system does not move as chapters come and go', async ({ page }) => {
+	await page.setViewportSize({ width: 1280, height: 800 });
+	await open(page, 'tour');
+	const system = page.locator('svg[aria-label^="System of Fig. 3"]').first();
+	const inView = async (name: string, box: { x: number; y: number; width: number; height: number } | null) => {
+		expect(box, name).not.toBeNull();
+		expect(box!.y, name).toBeGreaterThanOrEqual(0);
+		expect(box!.y + box!.height, name).toBeLessThanOrEqual(800);
+		expect(box!.x + box!.width, name).toBeLessThanOrEqual(1280);
+	};
+	const tops: number[] = [];
+	const chapters = await page.evaluate(() => (window as unknown as { snapshotPlayer: P }).snapshotPlayer.rec.chapters.map((c) => c.position));
+	for (const at of [0, ...chapters.slice(1).flatMap((c) => [c + 1, c + 4])]) {
+		await page.evaluate((p) => (window as unknown as { snapshotPlayer: P }).snapshotPlayer.seek(p), at);
+		await inView('controls', await page.getByRole('group', { name: 'Player controls' }).boundingBox());
+		await inView('narration', await page.getByTestId('narration-sentence').boundingBox());
+		await inView('system', await system.boundingBox());
+		for (const d of ['d1', 'd10']) await inView(d, await page.locator(`[data-disk="${d}"]`).first().boundingBox());
+		tops.push((await system.boundingBox())!.y);
+	}
+	expect(new Set(tops).size).toBe(1);
+});

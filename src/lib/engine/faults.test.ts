@@ -4,6 +4,7 @@ import { fig3Spec } from './fixtures';
 import { toHex } from './bytes';
 import { Host } from './nodes/host';
 import type { Future } from './future';
+import type { SimEvent } from './events';
 
 const text = (r: StepResult) => Buffer.from(r.hex!, 'hex').toString('utf8').replace(/\0+$/, '');
 
@@ -27,6 +28,22 @@ function states(lab: Lab, object: string): string[] {
 
 describe('a non-redundant object whose disk failed', () => {
 	const spec: LabSpec = { ...fig3Spec(), objects: [{ id: 'V', layout: 'concat', children: ['d1', 'd2'] }] };
+
+	it('fails an I/O that was on the disk when it failed: nothing lands, and the write is not acknowledged', () => {
+		// The failure is moved along until it falls inside the physical write of V[2] on d1.
+		for (let delay = 0; delay < 2000; delay += 5) {
+			const events: SimEvent[] = [];
+			const lab = new Lab(spec, { onEvent: (e) => void events.push(e) });
+			const [result] = lab.run({ op: 'parallel', steps: [{ op: 'write', host: '52', object: 'V', block: 2, data: 'lost' }, { op: 'fail', disk: 'd1', delay }] }, '1');
+			const io = events.find((e) => e.type === 'disk' && e.disk === 'd1' && e.io === 'write');
+			const failed = events.find((e) => e.type === 'disk-state' && e.state === 'failed');
+			if (!io || io.type !== 'disk' || !io.ok || !failed || failed.t <= io.t || failed.t >= io.done) continue;
+			expect(result).toMatchObject({ ok: false });
+			expect(toHex(lab.disks.get('d1')!.store.read(2))).toBe('00'.repeat(512));
+			return;
+		}
+		throw new Error('no delay put the failure inside the write');
+	});
 
 	it('returns an I/O error for blocks on that disk and serves the others', () => {
 		const lab = new Lab(spec);

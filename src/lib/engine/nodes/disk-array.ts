@@ -27,6 +27,8 @@ export class DiskArray extends StorageNode {
 	readonly kind = 'array' as const;
 	readonly label: string;
 	readonly disks = new Map<string, Disk>();
+	/** How often each disk has failed: an I/O under way when its disk fails fails with it, even if the disk is back by then. */
+	private failures = new Map<string, number>();
 
 	constructor(id: NodeId, world: World) {
 		super(id, world);
@@ -43,6 +45,7 @@ export class DiskArray extends StorageNode {
 	setDiskFailed(ctx: Ctx, id: string, failed: boolean): Future<Reply> {
 		const disk = this.disks.get(id)!;
 		disk.failed = failed;
+		if (failed) this.failures.set(id, (this.failures.get(id) ?? 0) + 1);
 		this.sim.emit({
 			t: this.sim.now,
 			type: 'disk-state',
@@ -61,6 +64,7 @@ export class DiskArray extends StorageNode {
 		const [lo, hi] = req.op === 'read' ? TIMING.diskRead : TIMING.diskWrite;
 		const done = sim.now + sim.rng.int(lo, hi);
 		const ok = !disk.failed && req.block >= 0 && req.block < disk.blocks;
+		const failures = this.failures.get(disk.id) ?? 0;
 		if (ok) {
 			const load = disk.store.load?.(req.block);
 			if (load) sim.stall(load);
@@ -79,7 +83,10 @@ export class DiskArray extends StorageNode {
 		});
 		const f = new Future<Reply>();
 		sim.after(done - sim.now, () => {
-			if (!ok) f.resolve(fail(disk.failed ? `I/O error: disk ${disk.id} of ${this.label} has failed` : `block ${req.block} is outside disk ${disk.id}`));
+			// A disk that fails while an I/O is on it fails that I/O too: nothing is read, nothing lands.
+			const failedSince = (this.failures.get(disk.id) ?? 0) !== failures;
+			if (!ok || failedSince)
+				f.resolve(fail(disk.failed || failedSince ? `I/O error: disk ${disk.id} of ${this.label} has failed` : `block ${req.block} is outside disk ${disk.id}`));
 			else if (req.op === 'read') f.resolve({ ok: true, data: disk.store.read(req.block) });
 			else {
 				disk.store.write(req.block, req.data!, req.offset ?? 0);
