@@ -5,6 +5,7 @@ import { placeParity } from '../engine/layout/map';
 import { parseScenario, validateScenario } from '../scenario/schema';
 import { record, type Recording } from './recording';
 import { chapterStartingAt, eventLabel, introduce, KIND, kindsOf, narrate, PARAGRAPHS, paragraphsOf } from './narrate';
+import { libraryEntry } from '../scenario/library';
 
 function load(name: string): Recording {
 	const p = parseScenario(readFileSync(`src/lib/scenario/examples/${name}.json`, 'utf8'));
@@ -278,5 +279,27 @@ describe('what a disk block of a RAID-5 object holds', () => {
 		const holders = said.flatMap((t) => [...t.matchAll(/of disk (\w+), which holds R\[3\]/g)].map((m) => m[1]));
 		expect(holders.length).toBeGreaterThan(0);
 		expect(new Set(holders)).toEqual(new Set([home]));
+	});
+});
+
+describe('a snapshot whose copy is complete', () => {
+	it('is no longer called a virtual snapshot when a host reads it, though the coordinator is still asked', () => {
+		const checked = validateScenario(structuredClone(libraryEntry('tour')!.doc));
+		if (!checked.ok) throw new Error(checked.error);
+		const rec = record(checked.doc);
+		const done = rec.events.findIndex((e) => e.type === 'snapshot' && e.change === 'complete');
+		expect(done).toBeGreaterThan(0);
+		const reads = rec.events.map((e, i) => [e, i] as const).filter(([e]) => e.type === 'submit' && e.object === 'VSS');
+		const before = reads.filter(([, i]) => i < done);
+		expect(before.length).toBeGreaterThan(0);
+		for (const [e, i] of before) expect(narrate(e, rec, i).text).toMatch(/virtual snapshot|no copy is needed|nobody is asked/);
+		// After the copy, a host's transaction on VSS says the copy is complete.
+		const doc = { ...checked.doc, steps: [...checked.doc.steps, { op: 'read' as const, host: '54', object: 'VSS', block: 3 }] };
+		const again = record(doc);
+		const i = again.events.findLastIndex((e) => e.type === 'submit' && e.object === 'VSS');
+		expect(i).toBeGreaterThan(done);
+		const text = narrate(again.events[i], again, i).text;
+		expect(text).toContain('VSS’s copy is complete, but until it is detached its description still names it a snapshot of V');
+		expect(text).not.toContain('virtual snapshot');
 	});
 });

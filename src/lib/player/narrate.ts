@@ -756,6 +756,26 @@ function findBack(c: Context, i: number, match: (e: SimEvent) => boolean, span =
 	return undefined;
 }
 
+/** Each snapshot target's changes (made, complete, detached…), with where in the log each happened. */
+const snapshotChanges = growing(
+	() => new Map<string, Array<{ at: number; change: string }>>(),
+	(m, e, i) => {
+		if (e.type !== 'snapshot') return;
+		const list = m.get(e.target) ?? [];
+		list.push({ at: i, change: e.change });
+		m.set(e.target, list);
+	}
+);
+
+/** Whether the snapshot `target` had its copy complete by event `at`, and was still a snapshot. */
+function completeBy(events: readonly SimEvent[], target: string, at: number): boolean {
+	const last = snapshotChanges(events)
+		.get(target)
+		?.filter((x) => x.at <= at)
+		.at(-1);
+	return last?.change === 'complete';
+}
+
 function narrateSubmit(c: Context, e: SubmitEvent): Narration {
 	const whole = e.op === 'write' && e.offset === 0 && e.bytes === c.blockSize;
 	const what =
@@ -770,6 +790,11 @@ function narrateSubmit(c: Context, e: SubmitEvent): Narration {
 	const s = d?.snapshotOf;
 	if (s) {
 		const mss = s.sourceHome !== null;
+		if (completeBy(c.events, e.object, c.at))
+			return withCite(
+				`${head}. ${possessive(e.object)} copy is complete, but until it is detached its description still names it a snapshot of ${s.source}, so coordinator ${s.coordinator} is still asked about block ${e.block}: every bit is 1 now, and ${e.object}’s own disks serve it`,
+				[mss ? '[0039]' : '[0025]', mss ? '[0041]' : e.op === 'read' ? '[0034]' : '[0032]']
+			);
 		if (e.op === 'read')
 			return withCite(`${head}, whose copy of ${possessive(e.object)} description says it is a virtual snapshot of ${s.source}: it must ask coordinator ${s.coordinator} whether block ${e.block} is valid`, [mss ? '[0041]' : '[0034]']);
 		if (whole && c.literal)
