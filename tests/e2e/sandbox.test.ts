@@ -205,7 +205,7 @@ test('a stripe of mirrors with a RAID-5 snapshot, built with the forms, watched,
 	await page.getByRole('button', { name: 'Share' }).click();
 	const dialog = page.getByRole('dialog', { name: 'Share this scenario' });
 	const link = await dialog.getByRole('textbox', { name: 'Share link' }).inputValue();
-	expect(link).toMatch(/\/play#s=2\./);
+	expect(link).toMatch(/\/play#s=3\./);
 	await dialog.getByRole('button', { name: 'Copy' }).click();
 	await expect(page.getByRole('status').filter({ hasText: 'Saved in this browser and shared as it is' })).toBeVisible();
 	await dialog.getByRole('button', { name: 'Close' }).click();
@@ -255,7 +255,7 @@ test('starting from a guided scenario is one undo step, and Open in player shows
 	await expect(title).toHaveValue('A tour: background copy, copy-on-write and host 54');
 
 	await page.getByRole('link', { name: 'Open in player' }).click();
-	await expect(page).toHaveURL(/\/play#s=2\./);
+	await expect(page).toHaveURL(/\/play#s=3\./);
 	await expect(page.getByRole('heading', { level: 1 })).toHaveText('A tour: background copy, copy-on-write and host 54');
 	await expect(page.getByRole('img', { name: 'Validity map of VSS: 16 of 16 blocks valid' })).toBeVisible();
 	expect(errors).toEqual([]);

@@ -48,7 +48,7 @@ test('a share link opens the same scenario at the same step, with the same map a
 	const box = dialog.getByRole('textbox', { name: 'Share link' });
 	await expect(box).toHaveAttribute('readonly', '');
 	const link = await box.inputValue();
-	expect(link).toMatch(/\/play#s=2\./);
+	expect(link).toMatch(/\/play#s=3\./);
 	await dialog.getByRole('button', { name: 'Copy' }).click();
 	await expect(dialog.getByRole('status')).toHaveText(/Copied|copy the selected link/);
 	if ((await dialog.getByRole('status').textContent())?.startsWith('Copied')) expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(link);
