@@ -505,7 +505,7 @@ function writesOf(doc: ScenarioDocument): Array<{ n: number; s: Extract<Step, { 
 		if (s.op === 'write') out.push({ n, s });
 		else if (s.op === 'parallel') s.steps.forEach((x) => walk(x, n));
 	};
-	(doc.steps as Step[]).forEach((s, i) => walk(s, i + 1));
+	doc.steps.forEach((s, i) => walk(s, i + 1));
 	return out;
 }
 
@@ -542,7 +542,7 @@ function askRead(c: Ctx): Made | string {
 	const fact = (w: { n: number; s: Extract<Step, { op: 'write' }> }) =>
 		`${contentsLabel(writtenHex(w.s, blockSize))} is what ${host(w.s.host)} wrote to ${w.s.object}[${w.s.block}] in step ${w.n}`;
 	const snapshotStep = source
-		? (c.rec.doc.steps as Step[]).findIndex((x) => x.op === 'snapshot' && x.target === s.object && x.source === source) + 1
+		? c.rec.doc.steps.findIndex((x) => x.op === 'snapshot' && x.target === s.object && x.source === source) + 1
 		: 0;
 	// Writes to this very block first, the latest before the read first: newer data is the classic mistake.
 	const same = writes.filter((w) => w.s.block === s.block).sort((a, b) => Math.abs(a.n - c.n) - Math.abs(b.n - c.n));

@@ -100,8 +100,8 @@ export interface StepResult {
 	physical?: PhysicalIo[];
 }
 
-export const SWITCH_ID = '64';
-export const ALLOCATOR_ID = '74';
+export { ALLOCATOR_ID, SWITCH_ID } from './domain';
+import { ALLOCATOR_ID, SWITCH_ID } from './domain';
 
 /**
  * What a lab must keep beyond its disks and validity maps to start again after the whole system

@@ -1,5 +1,5 @@
 import type { SimEvent } from '../engine/events';
-import { SWITCH_ID } from '../engine/lab';
+import { SWITCH_ID } from '../engine/domain';
 import { growing } from './grow';
 
 /**

@@ -386,7 +386,7 @@ class Context {
 
 	/** The scenario step a cause names ("6.2": the second inner step of step 6). */
 	step(cause: string): Step | undefined {
-		return stepOfCause(this.rec.doc.steps as Step[], cause);
+		return stepOfCause(this.rec.doc.steps, cause);
 	}
 }
 

@@ -1,5 +1,5 @@
 import type { SimEvent } from '../engine/events';
-import type { Lab, LabSpec, PhysicalIo, Step, StepResult } from '../engine/lab';
+import type { Lab, LabSpec, PhysicalIo, StepResult } from '../engine/lab';
 import type { Description } from '../engine/layout/types';
 import { Replay } from '../engine/replay';
 import { labSpecOf, type ScenarioDocument } from '../scenario/schema';
@@ -57,7 +57,7 @@ export function record(doc: ScenarioDocument, limit = EVENT_LIMIT): Recording {
 		const d = lab.allocator.catalog.objects.get(e.object);
 		if (d) (descriptions[e.object] ??= []).push(structuredClone(d));
 	};
-	const replay = new Replay(spec, doc.steps as Step[], [], { onEvent: capture });
+	const replay = new Replay(spec, doc.steps, [], { onEvent: capture });
 	const finished = replay.runToEnd(limit);
 	const events = replay.log;
 	return {
@@ -92,7 +92,7 @@ function chaptersFrom(doc: ScenarioDocument, starts: ReadonlyMap<number, number>
 			.filter((c) => starts.has(c.step))
 			.map((c) => ({ title: c.title, position: starts.get(c.step)!, step: c.step, ...(c.text ? { text: c.text } : {}) }));
 	return [...starts].map(([n, position]) => ({
-		title: n === 0 ? 'The allocator builds the objects' : `Step ${n}: ${stepLabel(doc.steps[n - 1] as Step)}`,
+		title: n === 0 ? 'The allocator builds the objects' : `Step ${n}: ${stepLabel(doc.steps[n - 1])}`,
 		position,
 		step: n
 	}));

@@ -1,4 +1,4 @@
-import { ALLOCATOR_ID, SWITCH_ID } from '../engine/lab';
+import { ALLOCATOR_ID, SWITCH_ID } from '../engine/domain';
 import type { Frame } from './frame';
 import type { Recording } from './recording';
 

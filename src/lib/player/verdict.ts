@@ -152,7 +152,7 @@ export function verdictObjects(facts: VerdictFacts): { made: Array<{ position: n
  * data. Reads of a snapshot must return what it held between their asking and their answer.
  */
 export function judge(doc: ScenarioDocument, blockSize: number, facts: VerdictFacts, validity: Record<string, Uint8Array | undefined>, reads: VerdictReads): Verdict {
-	const steps = doc.steps as Step[];
+	const steps = doc.steps;
 	const verdict: Verdict = { checked: [], problems: [], unchecked: [] };
 	const writeText = (w: { host: string; cause: string }) => {
 		const step = stepOfCause(steps, w.cause);

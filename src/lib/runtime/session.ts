@@ -216,7 +216,7 @@ export class LabSession {
 
 	private build(from?: Durable): Driver {
 		const p = this.persistence;
-		return new Driver(labSpecOf(this.doc), this.doc.steps as Step[], {
+		return new Driver(labSpecOf(this.doc), this.doc.steps, {
 			stores: p.stores,
 			maps: (n) => p.maps(n),
 			keepLog: false,
@@ -244,13 +244,13 @@ export class LabSession {
 	 * as the same document run headless would.
 	 */
 	async act(step: Step, opts: { redo?: boolean } = {}): Promise<void> {
-		const doc = this.check([...(this.doc.steps as Step[]), step]);
+		const doc = this.check([...this.doc.steps, step]);
 		await this.pause();
 		if (!this.driver) await this.revive();
 		this.persistence.setMeta(ACTS, [...this.acts, { at: this.journal.length }]);
 		// A new action starts a new future: what was undone can no longer be redone.
 		this.persistence.setMeta(UNDONE, opts.redo ? this.undone.slice(0, -1) : []);
-		(this.doc.steps as Step[]).push(doc.steps.at(-1) as Step);
+		this.doc.steps.push(doc.steps.at(-1)!);
 		this.persistence.setMeta(DOCUMENT, this.doc);
 		if (this.saved) this.saved = { ...this.saved, finished: false };
 		await this.persist();
@@ -271,7 +271,7 @@ export class LabSession {
 		});
 		if (!checked.ok) throw new Error(`This cannot be done: ${checked.error}`);
 		if (this.journal.length <= DRY_RUN_EVENTS) {
-			const dry = new Replay(labSpecOf(checked.doc), checked.doc.steps as Step[], cuts, { keepLog: false });
+			const dry = new Replay(labSpecOf(checked.doc), checked.doc.steps, cuts, { keepLog: false });
 			dry.runToEnd(DRY_RUN_EVENTS * 2);
 			const id = String(checked.doc.steps.length);
 			const result = dry.results.find((r) => r.step === id || r.step.startsWith(`${id}.`));
@@ -306,7 +306,7 @@ export class LabSession {
 	 */
 	async forkOnto(persistence: LabPersistence, position: number, step: Step, opts: { redo?: boolean } = {}): Promise<LabSession> {
 		const { steps: k, at } = await this.forkPoint(position);
-		const steps = this.doc.steps as Step[];
+		const steps = this.doc.steps;
 		// The power cuts of the past kept: those after the fork belong to the future set aside.
 		const doc = this.check([...steps.slice(0, k), step], this.history.cuts.filter((c) => c.kept < at));
 		const acts = [...this.acts.filter((a) => a.at < at), { at, before: this.doc, forkedAt: position }];
@@ -333,7 +333,7 @@ export class LabSession {
 		const acts = this.acts;
 		const last = acts.at(-1);
 		if (!last) throw new Error('Nothing to undo: no action has been taken on this lab.');
-		const steps = this.doc.steps as Step[];
+		const steps = this.doc.steps;
 		const doc = last.before ?? { ...this.doc, steps: steps.slice(0, -1) };
 		const step = steps.at(-1)!;
 		const undone = [...this.undone, last.forkedAt === undefined ? { step } : { step, forkedAt: last.forkedAt }];
@@ -382,7 +382,7 @@ export class LabSession {
 	private async liveAtEnd(past: ((e: SimEvent, lab: Lab) => void) | null): Promise<Driver> {
 		let sink = past;
 		const p = this.persistence;
-		const replay = new Replay(labSpecOf(this.doc), this.doc.steps as Step[], this.history.cuts, {
+		const replay = new Replay(labSpecOf(this.doc), this.doc.steps, this.history.cuts, {
 			stores: p.stores,
 			maps: (n) => p.maps(n),
 			keepLog: false,
@@ -402,7 +402,7 @@ export class LabSession {
 		const at = Math.max(0, Math.min(position, this.journal.length));
 		const journal = await Journal.open(persistence, 0);
 		const history: History = { cuts: this.history.cuts.filter((c) => c.kept < at), descriptions: {} };
-		const replay = new Replay(labSpecOf(this.doc), this.doc.steps as Step[], history.cuts, {
+		const replay = new Replay(labSpecOf(this.doc), this.doc.steps, history.cuts, {
 			stores: persistence.stores,
 			maps: (n) => persistence.maps(n),
 			keepLog: false,
@@ -573,7 +573,7 @@ export class LabSession {
 			return Object.fromEntries(wanted.map((w, i) => [w.id, lists[i]]));
 		}
 		if (!this.replay || this.replay.emitted > position)
-			this.replay = new Replay(labSpecOf(this.doc), this.doc.steps as Step[], this.history.cuts, { keepLog: false });
+			this.replay = new Replay(labSpecOf(this.doc), this.doc.steps, this.history.cuts, { keepLog: false });
 		this.replay.runTo(position);
 		const lists = readBlocks(this.replay.lab, wanted);
 		if (!lists) throw new Error('a replay runs on memory stores only');

@@ -1,18 +1,13 @@
 import type { ScenarioDocument } from '../scenario/schema';
+import { capacity, isStriped, layoutProblem, MIN_CHILDREN } from '../engine/domain';
 
 export type Layout = ScenarioDocument['objects'][number]['layout'];
 
-/** Fewest children each layout takes (as schema.ts requires). */
-export const MIN_CHILDREN: Record<Layout, number> = { concat: 1, stripe: 2, mirror: 2, raid5: 3, raid4: 3 };
-
-/** Layouts that cut their children into chunks of `stripeUnit` blocks. */
-export function isStriped(layout: Layout): boolean {
-	return layout === 'stripe' || layout === 'raid5' || layout === 'raid4';
-}
+export { isStriped, MIN_CHILDREN };
 
 /**
- * The capacity of one object from its children's sizes, with the formula said in words; the
- * same arithmetic as schema.ts's cross-check, so that what the sandbox shows is what the
+ * The capacity of one object from its children's sizes, with the formula said in words: the
+ * engine's own arithmetic (`engine/domain.ts`), so that what the sandbox shows is what the
  * allocator builds. `blocks` is null when the shape cannot be built, and `problem` says why.
  *
  * @example
@@ -24,22 +19,14 @@ export function capacityOf(
 	sizes: readonly number[],
 	stripeUnit = 1
 ): { blocks: number | null; formula: string; problem: string | null } {
+	const problem = layoutProblem(layout, sizes, stripeUnit);
+	if (problem) return { blocks: null, formula: '', problem };
 	const k = sizes.length;
-	const need = MIN_CHILDREN[layout];
-	if (k < need) {
-		const what = layout === 'concat' ? 'a concatenation' : layout === 'mirror' ? 'a mirror' : layout === 'stripe' ? 'a stripe' : `a RAID-${layout.slice(4)} set`;
-		return { blocks: null, formula: '', problem: `${what} needs at least ${need} ${need === 1 ? 'child' : 'children'}; it has ${k}` };
-	}
+	const blocks = capacity(layout, sizes, stripeUnit);
 	const min = Math.min(...sizes);
-	if (layout === 'concat') {
-		const blocks = sizes.reduce((a, b) => a + b, 0);
-		return { blocks, formula: k === 1 ? `${blocks}` : `${sizes.join(' + ')} = ${blocks}`, problem: null };
-	}
-	if (layout === 'mirror') return { blocks: min, formula: `the smallest child, ${min}`, problem: null };
+	if (layout === 'concat') return { blocks, formula: k === 1 ? `${blocks}` : `${sizes.join(' + ')} = ${blocks}`, problem: null };
+	if (layout === 'mirror') return { blocks, formula: `the smallest child, ${min}`, problem: null };
 	const u = stripeUnit;
-	if (u > min) return { blocks: null, formula: '', problem: `the stripe unit (${u} blocks) is larger than the smallest child (${min} blocks)` };
-	const data = layout === 'stripe' ? k : k - 1;
-	const blocks = data * u * Math.floor(min / u);
 	const count = layout === 'stripe' ? `${k} children` : `(${k} − 1) children`;
 	return { blocks, formula: `${count} × unit ${u} × ⌊${min} / ${u}⌋ = ${blocks}`, problem: null };
 }

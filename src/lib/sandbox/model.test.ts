@@ -119,7 +119,7 @@ describe('disks and arrays', () => {
 		let doc = stripeOfMirrors();
 		doc = ok(addArray(doc, '62', 2, 8));
 		doc = ok(addObject(doc, { id: 'S', layout: 'stripe', stripeUnit: 8, children: ['d8', 'd9'] }));
-		expect(refused(setDiskBlocks(doc, 'd8', 4))).toBe('object S (stripeUnit): 8 is larger than the smallest child (4 blocks)');
+		expect(refused(setDiskBlocks(doc, 'd8', 4))).toBe('object S (stripeUnit): the stripe unit (8 blocks) is larger than the smallest child (4 blocks)');
 		expect(doc.disks.find((d) => d.id === 'd8')!.blocks).toBe(8);
 	});
 

@@ -34,8 +34,8 @@ export type StepPath = number[];
  */
 export type Edit = { ok: true; doc: Doc; label: string } | { ok: false; error: string };
 
-export const SWITCH = '64';
-export const ALLOCATOR = '74';
+export { ALLOCATOR_ID as ALLOCATOR, SWITCH_ID as SWITCH } from '../engine/domain';
+import { ALLOCATOR_ID as ALLOCATOR, SWITCH_ID as SWITCH } from '../engine/domain';
 const ID = /^[A-Za-z0-9_.-]{1,32}$/;
 export const MAX_DISK_BLOCKS = 16_777_216;
 export const BLOCK_SIZES = [512, 1024, 2048, 4096, 8192, 16384, 32768, 65536] as const;

@@ -77,7 +77,7 @@ describe('scenario documents', () => {
 		[
 			'a stripe unit larger than a child',
 			(d) => (d.objects.push({ id: 'S', layout: 'stripe', stripeUnit: 9, children: ['d2', 'V'] }), d),
-			'objects[1].stripeUnit: 9 is larger than the smallest child'
+			'objects[1].stripeUnit: the stripe unit (9 blocks) is larger than the smallest child'
 		],
 		['a write without data', (d) => ((d.steps = [{ op: 'write', host: '52', object: 'V', block: 0 }]), d), 'steps[0]: a write needs exactly one of'],
 		['bad hex', (d) => ((d.steps = [{ op: 'write', host: '52', object: 'V', block: 0, hex: 'abc' }]), d), 'steps[0].hex: hex must be pairs'],

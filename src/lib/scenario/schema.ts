@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import type { LabSpec, Step } from '../engine/lab';
+import { ALLOCATOR_ID, capacity, childrenProblem, layoutProblem, SWITCH_ID } from '../engine/domain';
 
 /**
  * Scenario format version 1 (SCENARIO-FORMAT.md) as a valibot schema. Shapes, types and ranges
@@ -30,7 +31,6 @@ const Disk = v.object({
 });
 
 const LAYOUTS = ['concat', 'stripe', 'mirror', 'raid5', 'raid4'] as const;
-const MIN_CHILDREN = { concat: 1, stripe: 2, mirror: 2, raid5: 3, raid4: 3 } as const;
 
 const StorageObject = v.pipe(
 	v.object({
@@ -44,10 +44,10 @@ const StorageObject = v.pipe(
 	}),
 	v.forward(
 		v.check(
-			(o) => o.children.length >= MIN_CHILDREN[o.layout],
+			(o) => childrenProblem(o.layout, o.children.length) === null,
 			(issue) => {
-				const o = issue.input as { layout: keyof typeof MIN_CHILDREN };
-				return `a ${o.layout} needs at least ${MIN_CHILDREN[o.layout]} children`;
+				const o = issue.input as { layout: (typeof LAYOUTS)[number]; children: string[] };
+				return childrenProblem(o.layout, o.children.length)!;
 			}
 		),
 		['children']
@@ -179,8 +179,8 @@ export type ScenarioDocument = v.InferOutput<typeof Document>;
 
 /** The first problem with references between fields, naming the field, or null. */
 function crossCheck(doc: Omit<ScenarioDocument, 'steps'>): string | null {
-	const nodes = new Set([...doc.hosts, '64', '74']);
-	if (nodes.size !== doc.hosts.length + 2) return 'hosts: host ids must be unique and must not be 64 (the switch) or 74 (the allocator)';
+	const nodes = new Set([...doc.hosts, SWITCH_ID, ALLOCATOR_ID]);
+	if (nodes.size !== doc.hosts.length + 2) return `hosts: host ids must be unique and must not be ${SWITCH_ID} (the switch) or ${ALLOCATOR_ID} (the allocator)`;
 	const blocks = new Map<string, number>();
 	for (const [i, d] of doc.disks.entries()) {
 		if (blocks.has(d.id)) return `disks[${i}].id: "${d.id}" is declared twice`;
@@ -204,14 +204,9 @@ function crossCheck(doc: Omit<ScenarioDocument, 'steps'>): string | null {
 		}
 		const sizes = o.children.map((c) => blocks.get(c)!);
 		const u = o.stripeUnit ?? 1;
-		const min = Math.min(...sizes);
-		let cap: number;
-		if (o.layout === 'concat') cap = sizes.reduce((a, b) => a + b, 0);
-		else if (o.layout === 'mirror') cap = min;
-		else {
-			if (u > min) return `objects[${i}].stripeUnit: ${u} is larger than the smallest child (${min} blocks)`;
-			cap = (o.layout === 'stripe' ? o.children.length : o.children.length - 1) * u * Math.floor(min / u);
-		}
+		const problem = layoutProblem(o.layout, sizes, u);
+		if (problem) return `objects[${i}].stripeUnit: ${problem}`;
+		const cap = capacity(o.layout, sizes, u);
 		if (cap > Number.MAX_SAFE_INTEGER) return `objects[${i}]: capacity is too large`;
 		blocks.set(o.id, cap);
 	}

@@ -10,9 +10,9 @@ import { growing } from '../player/grow';
  * view lays out once per recording and only moves packets while playing.
  */
 
-/** Switch 64 and allocator 74: fixed ids in every lab (the engine's SWITCH_ID and ALLOCATOR_ID). */
-export const SWITCH = '64';
-export const ALLOCATOR = '74';
+/** Switch 64 and allocator 74: fixed ids in every lab, from the system's rules (`engine/domain.ts`). */
+export { ALLOCATOR_ID as ALLOCATOR, SWITCH_ID as SWITCH } from '../engine/domain';
+import { ALLOCATOR_ID as ALLOCATOR, SWITCH_ID as SWITCH } from '../engine/domain';
 
 export type NodeKind = 'host' | 'switch' | 'array' | 'allocator';
 

@@ -6,22 +6,7 @@ import { isParity } from './types';
  * Pure functions of a description and a logical block number counted from 0.
  */
 
-/** Capacity in blocks of an object with these children. */
-export function capacity(layout: Layout, childBlocks: number[], stripeUnit = 1): number {
-	const k = childBlocks.length;
-	const min = Math.min(...childBlocks);
-	switch (layout) {
-		case 'concat':
-			return childBlocks.reduce((a, b) => a + b, 0);
-		case 'mirror':
-			return min;
-		case 'stripe':
-			return k * stripeUnit * Math.floor(min / stripeUnit);
-		case 'raid5':
-		case 'raid4':
-			return (k - 1) * stripeUnit * Math.floor(min / stripeUnit);
-	}
-}
+export { capacity } from '../domain';
 
 export interface Place {
 	child: number;

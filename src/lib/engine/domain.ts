@@ -1,0 +1,63 @@
+import type { Layout } from './layout/types';
+
+/**
+ * The rules of the simulated system that the engine, the scenario schema, the sandbox and the
+ * views all need: written here once, and called everywhere else. Plain data and pure functions,
+ * so that a view may import them without bringing in any of the simulation.
+ *
+ * @example
+ * capacity('raid5', [8, 8, 8], 2);      // 16
+ * layoutProblem('mirror', [8]);          // 'a mirror needs at least 2 children; it has 1'
+ * reservedNodeName(SWITCH_ID);           // 'the switch'
+ */
+
+/** Switch 64 and allocator 74: fixed ids in every lab (Fig. 3). */
+export const SWITCH_ID = '64';
+export const ALLOCATOR_ID = '74';
+
+/** What a reserved node id names, or null for an id a host or an array may take. */
+export function reservedNodeName(id: string): 'the switch' | 'the allocator' | null {
+	return id === SWITCH_ID ? 'the switch' : id === ALLOCATOR_ID ? 'the allocator' : null;
+}
+
+/** Fewest children each layout takes. */
+export const MIN_CHILDREN: Record<Layout, number> = { concat: 1, stripe: 2, mirror: 2, raid5: 3, raid4: 3 };
+
+/** Layouts that cut their children into chunks of `stripeUnit` blocks. */
+export function isStriped(layout: Layout): boolean {
+	return layout === 'stripe' || layout === 'raid5' || layout === 'raid4';
+}
+
+/** Capacity in blocks of an object with these children. */
+export function capacity(layout: Layout, childBlocks: readonly number[], stripeUnit = 1): number {
+	const k = childBlocks.length;
+	const min = Math.min(...childBlocks);
+	switch (layout) {
+		case 'concat':
+			return childBlocks.reduce((a, b) => a + b, 0);
+		case 'mirror':
+			return min;
+		case 'stripe':
+			return k * stripeUnit * Math.floor(min / stripeUnit);
+		case 'raid5':
+		case 'raid4':
+			return (k - 1) * stripeUnit * Math.floor(min / stripeUnit);
+	}
+}
+
+/** Why an object of this layout cannot have `count` children, or null. */
+export function childrenProblem(layout: Layout, count: number): string | null {
+	const need = MIN_CHILDREN[layout];
+	if (count >= need) return null;
+	const what = layout === 'concat' ? 'a concatenation' : layout === 'mirror' ? 'a mirror' : layout === 'stripe' ? 'a stripe' : `a RAID-${layout.slice(4)} set`;
+	return `${what} needs at least ${need} ${need === 1 ? 'child' : 'children'}; it has ${count}`;
+}
+
+/** Why an object of this layout cannot be built from children of these sizes, or null. */
+export function layoutProblem(layout: Layout, childBlocks: readonly number[], stripeUnit = 1): string | null {
+	const few = childrenProblem(layout, childBlocks.length);
+	if (few) return few;
+	const min = Math.min(...childBlocks);
+	if (isStriped(layout) && stripeUnit > min) return `the stripe unit (${stripeUnit} blocks) is larger than the smallest child (${min} blocks)`;
+	return null;
+}
