@@ -5,12 +5,15 @@ import { LIBRARY, libraryEntry } from '../scenario/library';
 import { validateScenario, type ScenarioDocument } from '../scenario/schema';
 import { Frames } from './frame';
 import { RecordingBuilder } from './recording';
-import { judge, VERDICT_BLOCKS, verdictFacts, verdictObjects, type Verdict } from './verdict';
+import { judge, VERDICT_BLOCKS, verdictFacts, verdictObjects, type Verdict, type VerdictReads } from './verdict';
 
 const END = Number.MAX_SAFE_INTEGER;
 
-/** Runs a document in the engine, to the end, and judges it from the engine's own contents. */
-async function verdictOf(doc: unknown): Promise<{ verdict: Verdict; doc: ScenarioDocument }> {
+/**
+ * Runs a document in the engine to the end, and reads what the verdict reads: each snapshot's
+ * source at its instant, and every object it checks at the end.
+ */
+async function runToEnd(doc: unknown) {
 	const checked = validateScenario(doc);
 	if (!checked.ok) throw new Error(checked.error);
 	const api = createEngineApi(null);
@@ -21,13 +24,18 @@ async function verdictOf(doc: unknown): Promise<{ verdict: Verdict; doc: Scenari
 	const rec = builder.recording();
 	const facts = verdictFacts(rec.events);
 	const wanted = verdictObjects(facts);
-	const blocks = () => VERDICT_BLOCKS;
-	const atMade: Record<number, Array<string | null>> = {};
-	for (const m of wanted.made) atMade[m.position] = (await api.contents(1, m.position, [{ id: m.source, from: 0, count: blocks() }]))[m.source];
-	const now: Record<string, Array<string | null>> = {};
-	for (const id of wanted.now) now[id] = (await api.contents(1, END, [{ id, from: 0, count: blocks() }]))[id];
-	const frame = new Frames(rec).at(rec.events.length);
-	return { verdict: judge(rec.doc, rec.spec.blockSize, facts, frame.validity, { atMade, now }), doc: rec.doc };
+	const read = async (position: number, id: string) => (await api.contents(1, position, [{ id, from: 0, count: VERDICT_BLOCKS }]))[id];
+	const reads: VerdictReads = { atMade: {}, now: {} };
+	for (const m of wanted.made) reads.atMade[m.position] = await read(m.position, m.source);
+	for (const id of wanted.now) reads.now[id] = await read(END, id);
+	const validity = new Frames(rec).at(rec.events.length).validity;
+	return { rec, facts, reads, validity };
+}
+
+/** A document's verdict, judged from the engine's own contents. */
+async function verdictOf(doc: unknown): Promise<{ verdict: Verdict; doc: ScenarioDocument }> {
+	const { rec, facts, reads, validity } = await runToEnd(doc);
+	return { verdict: judge(rec.doc, rec.spec.blockSize, facts, validity, reads), doc: rec.doc };
 }
 
 const races = LIBRARY.filter((e) => e.id.startsWith('race-'));
@@ -80,21 +88,11 @@ describe('the verdict of a run with a snapshot', () => {
 
 	it('catches a snapshot block changed behind the coordinator’s back, and a source write lost', async () => {
 		// The same run, judged against contents that differ where a bug would make them.
-		const doc = structuredClone(libraryEntry('copy-on-write')!.doc) as ScenarioDocument;
-		const checked = validateScenario(doc);
-		if (!checked.ok) throw new Error(checked.error);
-		const api = createEngineApi(null);
-		await api.open(1, { document: checked.doc, ephemeral: true });
-		const lab = await api.advance(1, END);
-		const builder = new RecordingBuilder(lab.doc, lab.descriptions);
-		builder.append(decodeEvents(await api.events(1, 0, lab.status.head)));
-		const rec = builder.recording();
-		const facts = verdictFacts(rec.events);
+		const { rec, facts, reads, validity } = await runToEnd(structuredClone(libraryEntry('copy-on-write')!.doc));
 		const [made] = verdictObjects(facts).made;
-		const atMade = { [made.position]: (await api.contents(1, made.position, [{ id: 'V', from: 0, count: 4096 }])).V };
-		const now = (await api.contents(1, END, [{ id: 'V', from: 0, count: 4096 }, { id: 'VSS', from: 0, count: 4096 }])) as Record<string, Array<string | null>>;
-		const validity = new Frames(rec).at(rec.events.length).validity;
-		expect(judge(rec.doc, rec.spec.blockSize, facts, validity, { atMade, now }).problems).toEqual([]);
+		const atMade = reads.atMade;
+		const now = reads.now;
+		expect(judge(rec.doc, rec.spec.blockSize, facts, validity, reads).problems).toEqual([]);
 		const written = facts.writes.find((w) => w.object === 'V' && w.at > made.position)!;
 		const bad = structuredClone(now);
 		const copied = [...validity.VSS].findIndex((bit) => bit !== 0);
