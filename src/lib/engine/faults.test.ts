@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Lab, type LabSpec, type Step, type StepResult } from './lab';
 import { fig3Spec } from './fixtures';
 import { toHex } from './bytes';
+import { placeParity } from './layout/map';
 import { Host } from './nodes/host';
 import type { Future } from './future';
 import type { SimEvent } from './events';
@@ -224,5 +225,36 @@ describe('node crashes', () => {
 			const [w] = lab.run({ op: 'write', host: '52', object: 'V', block: 3, data: 'after' }, '103');
 			expect(w.ok).toBe(true);
 		}
+	});
+});
+
+describe('a RAID-5 set with one member failed', () => {
+	const spec: LabSpec = { ...fig3Spec(), objects: [{ id: 'R', layout: 'raid5', children: ['d1', 'd2', 'd3'] }] };
+
+	it('does not acknowledge a write whose data did not land when the rest of its row is gone too', () => {
+		// A block whose data is on d1 and parity on d2: with d3 failed, new data that does not land
+		// on d1 cannot be rebuilt from the parity, so the write must fail.
+		const desc = new Lab(spec).allocator.catalog.get('R');
+		const block = [...Array(16).keys()].find((b) => {
+			const p = placeParity(desc, b);
+			return p.dataChild === 0 && p.parityChild === 1;
+		})!;
+		expect(block).toBeDefined();
+		for (let delay = 0; delay < 3000; delay += 5) {
+			const events: SimEvent[] = [];
+			const lab = new Lab(spec, { onEvent: (e) => void events.push(e) });
+			runAll(lab, [{ op: 'fail', disk: 'd3' }]);
+			const from = events.length;
+			const [result] = lab.run({ op: 'parallel', steps: [{ op: 'write', host: '52', object: 'R', block, data: 'gone' }, { op: 'fail', disk: 'd1', delay }] }, '2');
+			const tail = events.slice(from);
+			const failed = tail.find((e) => e.type === 'disk-state' && e.state === 'failed');
+			const dataWrite = tail.find((e) => e.type === 'disk' && e.disk === 'd1' && e.io === 'write');
+			const parityWrite = tail.find((e) => e.type === 'disk' && e.disk === 'd2' && e.io === 'write' && e.ok);
+			// Wanted: the old data was read, then d1 failed before or during the data write, while the parity landed.
+			if (!failed || !dataWrite || dataWrite.type !== 'disk' || !parityWrite || failed.t >= dataWrite.done) continue;
+			expect(result).toMatchObject({ ok: false });
+			return;
+		}
+		throw new Error('no delay failed d1 under the data write');
 	});
 });

@@ -387,7 +387,10 @@ export abstract class StorageNode extends Node {
 						this.childFuture(ctx, held, p.parityChild, { ...req, data: parity }, p.block)
 					])
 				);
-				if (!wd.ok && !wp.ok) result = fail(wd.error!);
+				// New data that did not land lives on only in the new parity, with the rest of the row:
+				// acknowledged only if every other member of the row can still be read.
+				const rest = others(p.dataChild).filter((i) => i !== p.parityChild);
+				if (!wd.ok && (!wp.ok || !rest.every(usable))) result = wp.ok ? twoGone() : fail(wd.error!);
 				else {
 					if (!wd.ok) lost.push(p.dataChild);
 					if (!wp.ok) lost.push(p.parityChild);
