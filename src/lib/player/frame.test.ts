@@ -25,6 +25,16 @@ function foldFromStart(position: number): Frame {
 }
 
 describe('Frames', () => {
+	it('hands out frames that stay as they were while the player steps on (a view holding one sees no change under it)', () => {
+		const frames = new Frames(rec);
+		const early = frames.at(100);
+		const held = JSON.stringify({ io: early.diskIo, links: early.linkIo, failed: early.failedDisks, holds: early.holds, objects: early.objects });
+		for (let p = 101; p <= 330; p++) frames.at(p);
+		expect(JSON.stringify({ io: early.diskIo, links: early.linkIo, failed: early.failedDisks, holds: early.holds, objects: early.objects })).toBe(held);
+		// And the counts at 330 are the same however the player came there.
+		expect(frames.at(330).diskIo).toEqual(new Frames(rec).at(330).diskIo);
+	});
+
 	it('ends with the validity map the run ended with, each bit marked by how it was set', () => {
 		const f = new Frames(rec).at(rec.events.length);
 		const v = f.validity.VSS;

@@ -88,14 +88,15 @@ function empty(): Frame {
 	};
 }
 
-function clone(f: Frame): Frame {
+/** A copy of a frame that later folding leaves alone; `maps`: the validity maps too (else shared). */
+function clone(f: Frame, maps = true): Frame {
 	const rec = <T>(r: Record<string, T>, c: (v: T) => T) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, c(v)]));
 	return {
 		...f,
 		objects: rec(f.objects, (o) => ({ ...o })),
 		holders: rec(f.holders, (h) => ({ ...h })),
 		snapshots: rec(f.snapshots, (s) => ({ ...s })),
-		validity: rec(f.validity, (v) => v.slice()),
+		validity: maps ? rec(f.validity, (v) => v.slice()) : { ...f.validity },
 		copier: { ...f.copier },
 		copying: rec(f.copying, (c) => [...c]),
 		copiers: rec(f.copiers, (c) => [...c]),
@@ -267,7 +268,10 @@ export class Frames {
 		// The cursor goes on from where it stands when it can; else from a kept frame, or the newest.
 		if (p < this.cursor.position || below.position > this.cursor.position) this.cursor = clone(p === k.head.position ? k.head : below);
 		while (this.cursor.position < p) apply(this.cursor, events[this.cursor.position]);
-		return { ...this.cursor };
+		// The cursor goes on folding in place: what is handed out must not change under a view that
+		// holds it (a view compares what it holds by reference). The maps alone, too big to copy on
+		// every frame, are shared; their views redraw by position.
+		return clone(this.cursor, false);
 	}
 
 	/** Where the events needed to show `position` begin: the kept frame it replays from. */

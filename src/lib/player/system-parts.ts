@@ -37,8 +37,7 @@ export function systemParts(rec: Recording, frame: Frame): SystemParts {
 		snapshots: Object.entries(frame.snapshots)
 			.filter(([, s]) => s.state === 'copying')
 			.map(([id]) => id),
-		// Copies: a frame's lists grow in place as the player steps on, and a view compares by reference.
-		failed: [...frame.failedDisks],
-		down: [...frame.downNodes]
+		failed: frame.failedDisks,
+		down: frame.downNodes
 	};
 }
