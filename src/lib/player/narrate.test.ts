@@ -303,3 +303,19 @@ describe('a snapshot whose copy is complete', () => {
 		expect(text).not.toContain('virtual snapshot');
 	});
 });
+
+describe('a snapshot translated in an array', () => {
+	it('says the array, not the host, asks the coordinator', () => {
+		// The copy of the twin never ends: its reads of VSR are asked about.
+		const checked = validateScenario(structuredClone(libraryEntry('fault-snapshot-disk-twice')!.doc));
+		if (!checked.ok) throw new Error(checked.error);
+		const rec = record(checked.doc);
+		const i = rec.events.findLastIndex((e) => e.type === 'submit' && e.host === '54' && e.object === 'VSR');
+		expect(i).toBeGreaterThan(0);
+		const text = narrate(rec.events[i], rec, i).text;
+		expect(text).toContain('array 60 translates VSR');
+		expect(text).toMatch(/array 60 must ask coordinator 52 whether block \d+ is valid/);
+		// And it is array 60 that sends the check.
+		expect(rec.events.slice(i).find((e) => e.type === 'hop' && e.what === 'check')).toMatchObject({ from: '60' });
+	});
+});

@@ -795,13 +795,18 @@ function narrateSubmit(c: Context, e: SubmitEvent): Narration {
 				`${head}. ${possessive(e.object)} copy is complete, but until it is detached its description still names it a snapshot of ${s.source}, so coordinator ${s.coordinator} is still asked about block ${e.block}: every bit is 1 now, and ${e.object}’s own disks serve it`,
 				[mss ? '[0039]' : '[0025]', mss ? '[0041]' : e.op === 'read' ? '[0034]' : '[0032]']
 			);
+		// Who reads the description and asks: the host's storage manager, or the array that translates the object.
+		const via = d.home
+			? `; array ${d.home} translates ${e.object}, and its copy of ${possessive(e.object)} description says it is a virtual snapshot of ${s.source}`
+			: `, whose copy of ${possessive(e.object)} description says it is a virtual snapshot of ${s.source}`;
+		const asker = d.home ? `array ${d.home}` : 'it';
 		if (e.op === 'read')
-			return withCite(`${head}, whose copy of ${possessive(e.object)} description says it is a virtual snapshot of ${s.source}: it must ask coordinator ${s.coordinator} whether block ${e.block} is valid`, [mss ? '[0041]' : '[0034]']);
+			return withCite(`${head}${via}: ${asker} must ask coordinator ${s.coordinator} whether block ${e.block} is valid`, [mss ? '[0041]' : '[0034]']);
 		if (whole && c.literal)
 			return withCite(`${head}: the whole block will be overwritten, so under the patent’s literal protocol nobody is asked`, [mss ? '[0041]' : '[0032]']);
 		if (whole)
 			return withCite(`${head}: the whole block will be overwritten, so no copy is needed, but coordinator ${s.coordinator} must still hear of it`, [mss ? '[0041]' : '[0032]']);
-		return withCite(`${head}, whose copy of ${possessive(e.object)} description says it is a virtual snapshot of ${s.source}: coordinator ${s.coordinator} must make block ${e.block} valid first`, [mss ? '[0041]' : '[0032]']);
+		return withCite(`${head}${via}: coordinator ${s.coordinator} must make block ${e.block} valid first`, [mss ? '[0041]' : '[0032]']);
 	}
 	if (e.op === 'write' && d?.snapshots?.length) {
 		const targets = and(d.snapshots.map((r) => r.target));
