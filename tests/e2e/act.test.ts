@@ -3,14 +3,14 @@ import AxeBuilder from '@axe-core/playwright';
 
 const SCREENSHOT_DIR = 'test-results/screenshots';
 
-type Live = { length: number; running: boolean; loading: string | null; lab: unknown; holdAt(p: number[]): void; last(): void; rec: { doc: { steps: unknown[] } } };
+type Live = { length: number; running: boolean; loading: string | null; lab: unknown; holdAt(p: number[]): void; last(): void; setSpeed(i: number): void; rec: { doc: { steps: unknown[] } } };
 const live = (page: Page) => page.evaluate(() => {
 	const p = (window as unknown as { snapshotPlayer: Live }).snapshotPlayer;
 	return { length: p.length, running: p.running, steps: p.rec.doc.steps };
 });
 const system = (page: Page) => page.locator('svg[aria-label^="System of Fig. 3"]').first();
 
-/** Opens a guided scenario at its last event, its questions out of the way. */
+/** Opens a guided scenario at its last event, its questions out of the way; what an action does then plays at 16×. */
 async function atEnd(page: Page, scenario: string) {
 	await page.goto(`/play?scenario=${scenario}`);
 	await page.waitForFunction(() => {
@@ -20,6 +20,7 @@ async function atEnd(page: Page, scenario: string) {
 	await page.evaluate(() => {
 		const p = (window as unknown as { snapshotPlayer: Live }).snapshotPlayer;
 		p.holdAt([]);
+		p.setSpeed(4);
 		p.last();
 	});
 }

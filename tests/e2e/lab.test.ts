@@ -99,7 +99,7 @@ test.describe('labs kept in the browser', () => {
 		await expect(status(page)).toBeVisible({ timeout: 60_000 });
 		// The views follow the live run: the copy's bar fills while it runs.
 		await expect(copyBar(page)).toBeVisible({ timeout: 60_000 });
-		await expect(status(page)).toContainText('All 3 steps done', { timeout: 180_000 });
+		await expect(status(page)).toContainText('all 3 steps done', { timeout: 180_000 });
 		await expect(copyBar(page)).toHaveAttribute('aria-valuenow', String(64 * 256));
 		const seen = await page.evaluate(() => (window as unknown as { copySeen: number[] }).copySeen);
 		expect(seen.filter((v) => v > 0 && v < 64 * 256).length).toBeGreaterThan(3);
@@ -178,7 +178,7 @@ test('a lab too long for the page to hold whole: going back far shows what the h
 	const frames = new Frames(rec);
 	expect(rec.events.length).toBeGreaterThan(TAPE_CHUNK * TAPE_BUDGET);
 	await page.goto(`/play?new=big-copy&mib=${mib}`);
-	await expect(status(page)).toContainText('All 3 steps done', { timeout: 180_000 });
+	await expect(status(page)).toContainText('all 3 steps done', { timeout: 180_000 });
 	const narration = page.getByRole('status', { name: 'Narration' });
 	await page.evaluate(() => (window as unknown as { snapshotPlayer: { last(): void } }).snapshotPlayer.last());
 	expect(await page.evaluate(() => (window as unknown as { snapshotPlayer: PlayerHandle }).snapshotPlayer.length)).toBe(rec.events.length);
@@ -201,7 +201,7 @@ test('pulling the plug at five moments of a copy: the lab comes back and every b
 	test.setTimeout(600_000);
 	const want = expected();
 	await page.goto(`/play?new=big-copy&mib=${MIB}`);
-	await expect(status(page)).toContainText('All 3 steps done', { timeout: 120_000 });
+	await expect(status(page)).toContainText('all 3 steps done', { timeout: 120_000 });
 	const length = await page.evaluate(() => (window as unknown as { snapshotPlayer: PlayerHandle }).snapshotPlayer.length);
 	const copyStarts = await page.evaluate(
 		() => (window as unknown as { snapshotPlayer: { rec: { events: Array<{ type: string }> } } }).snapshotPlayer.rec.events.findIndex((e) => e.type === 'copy')
@@ -228,7 +228,7 @@ test('pulling the plug at five moments of a copy: the lab comes back and every b
 		}, power);
 		await expect(page.getByRole('status', { name: 'Narration' })).toContainText('The power of the whole system was cut and has come back');
 		if (i === 0) await page.screenshot({ path: `${SCREENSHOT_DIR}/lab-power-back.png` });
-		await expect(status(page)).toContainText('All 3 steps done', { timeout: 120_000 });
+		await expect(status(page)).toContainText('all 3 steps done', { timeout: 120_000 });
 		expect(await readBack(page, 'VSS', want.blocks), `cut at ${at}`).toEqual(want.VSS);
 		expect(await readBack(page, 'V', want.blocks), `cut at ${at}`).toEqual(want.V);
 	}
@@ -259,7 +259,7 @@ test('the engine ended in the middle of a live run: reopening comes back from wh
 		mib * 256
 	);
 	expect(pulled).toBe(true);
-	await expect(status(page)).toContainText('All 3 steps done', { timeout: 120_000 });
+	await expect(status(page)).toContainText('all 3 steps done', { timeout: 120_000 });
 	await expect(status(page)).toContainText('came back from a power cut');
 	const parsed = validateScenario(bigCopy(mib));
 	if (!parsed.ok) throw new Error(parsed.error);
@@ -276,7 +276,7 @@ test('when storage is full the lab says so, goes on in memory and loses nothing'
 	await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(page.url()).origin, quotaSize: 512 * 1024 });
 	await page.goto(`/play?new=big-copy&mib=${MIB}`);
 	await expect(page.getByRole('alert')).toContainText('will not survive a reload', { timeout: 60_000 });
-	await expect(status(page)).toContainText('All 3 steps done', { timeout: 120_000 });
+	await expect(status(page)).toContainText('all 3 steps done', { timeout: 120_000 });
 	await page.screenshot({ path: `${SCREENSHOT_DIR}/lab-quota.png` });
 	const want = expected();
 	expect(await readBack(page, 'VSS', want.blocks)).toEqual(want.VSS);
@@ -300,7 +300,7 @@ test('without IndexedDB (as in some private windows) a lab runs in memory and sa
 	);
 	await expect(status(page)).toContainText('in memory only');
 	await expect(page.getByRole('button', { name: 'Pull the plug' })).toBeDisabled();
-	await expect(status(page)).toContainText('All 3 steps done', { timeout: 60_000 });
+	await expect(status(page)).toContainText('all 3 steps done', { timeout: 60_000 });
 	await expect(copyBar(page)).toHaveAttribute('aria-valuenow', '256');
 	await page.unrouteAll({ behavior: 'ignoreErrors' });
 });

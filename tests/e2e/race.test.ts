@@ -22,6 +22,11 @@ test('a literal race beside its coherent twin: two regions, one Timeline, both m
 	for (const m of maps) await expect(m).toHaveAttribute('aria-label', /8 of 8 blocks valid/);
 	await expect(literal.getByRole('region', { name: 'Verdict' })).toContainText('VSS[5] lost host 54’s write “mined”');
 	await expect(coherent.getByRole('region', { name: 'Verdict' })).toContainText('Nothing lost.');
+	// Each part level with its twin's, however long the texts above it.
+	const systems = page.locator('svg[aria-label^="System of Fig. 3"]');
+	await expect(systems).toHaveCount(2);
+	const [ya, yb] = [(await systems.nth(0).boundingBox())!.y, (await systems.nth(1).boundingBox())!.y];
+	expect(Math.abs(ya - yb)).toBeLessThan(1);
 	await page.screenshot({ path: `${SCREENSHOT_DIR}/race-side-by-side-end.png` });
 
 	// Midway, each map shows its own run at the same step: the timeline moves them together.

@@ -367,7 +367,9 @@ test('the sandbox acts live: no workload needed, each action a step of the list,
 	const steps = page.getByRole('list', { name: 'Steps, in the order they start' }).locator(':scope > li');
 	const act = page.getByRole('region', { name: 'Act on the system' });
 
-	// A blank sandbox has no steps, yet its disk can be failed at once: that is its first step.
+	// A blank sandbox has no steps, yet its disk can be failed at once: that is its first step,
+	// played from where it began (here at 16×).
+	await page.getByLabel('Speed').selectOption({ label: '16×' });
 	await expect(steps).toHaveCount(0);
 	await act.getByRole('button', { name: 'Disk d1', exact: true }).click();
 	await act.getByRole('menuitem', { name: 'Fail disk d1' }).click();

@@ -289,6 +289,8 @@ export class Player implements ViewState, ViewActions {
 		const api = this.api;
 		if (!api || !this.lab || !this.builder) return 'No lab is open.';
 		if (this.elsewhere) return this.elsewhere;
+		// Playing on to the end (an action being watched): the next action goes on from the end.
+		if (this.position < this.length && this.playing) this.last();
 		if (this.position < this.length) {
 			if (!opts.fork) return 'This is before the last event: acting here forks the run (Fork from here).';
 			return this.fork(step, this.position, opts.redo);
@@ -306,8 +308,10 @@ export class Player implements ViewState, ViewActions {
 		this.builder.redocument(lab.doc);
 		this.rec = this.builder.recording();
 		this.lab = lab;
-		this.following = true;
+		// The learner watches what the action does, from where it began, at the speed chosen.
+		this.following = false;
 		void this.advance(request);
+		this.play();
 		return null;
 	}
 

@@ -25,6 +25,7 @@ export interface SystemParts {
 }
 
 export function systemParts(rec: Recording, frame: Frame): SystemParts {
+	const parts = new Set(rec.spec.objects.flatMap((o) => o.children));
 	return {
 		hosts: rec.spec.hosts,
 		arrays: [...new Set(rec.spec.disks.map((d) => d.array))],
@@ -33,7 +34,11 @@ export function systemParts(rec: Recording, frame: Frame): SystemParts {
 			{ id: ALLOCATOR_ID, kind: 'allocator' }
 		],
 		disks: rec.spec.disks.map((d) => d.id),
-		objects: Object.entries(frame.objects).map(([id, o]) => ({ id, blocks: o.blocks })),
+		// The volumes a host would address first; the objects they are built from after them.
+		objects: Object.entries(frame.objects)
+			.map(([id, o]) => ({ id, blocks: o.blocks, part: parts.has(id) }))
+			.sort((a, b) => Number(a.part) - Number(b.part))
+			.map(({ id, blocks }) => ({ id, blocks })),
 		snapshots: Object.entries(frame.snapshots)
 			.filter(([, s]) => s.state === 'copying')
 			.map(([id]) => id),
