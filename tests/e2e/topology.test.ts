@@ -223,7 +223,7 @@ test('the description tree links VSS to V and shows new versions reaching the no
 	await expect(link).toContainText('VSS is a snapshot of V');
 	await expect(link).toContainText('coordinator: host 52 (coordinator 78)');
 	await expect(link).toContainText('copier: host 52');
-	await expect(link).toContainText(/virtual: the background copy is filling it · \d+ of 16 blocks valid/);
+	await expect(link).toContainText(/virtual: blocks whose bit is 0 still live in its source · \d+ of 16 blocks valid/);
 	// The link stands between V and VSS.
 	const order = await descriptions(page).locator('.forest > li').evaluateAll((els) => els.map((e) => e.getAttribute('data-object') ?? 'link'));
 	expect(order).toEqual(['V', 'link', 'VSS']);

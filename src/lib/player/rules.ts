@@ -59,13 +59,13 @@ export const RULES: readonly Rule[] = [
 		short: 'a failed copy never sets its bit',
 		text: 'A copy that fails never sets its bit; a write of V whose copy-on-write fails fails too, so V keeps the data the snapshot still needs and the snapshot stays readable.',
 		broken: [],
-		kept: [],
+		kept: ['fault-snapshot-disk-twice'],
 		seenIn: 'the simulator’s choice: dm-snapshot instead marks the whole snapshot invalid.'
 	},
 	{
 		n: 6,
 		short: 'only the background copy is throttled',
-		text: 'Only the background copy is throttled (a few blocks in flight); copy-on-write never waits behind it.',
+		text: 'Only the background copy is throttled (a few blocks in flight); copy-on-write never queues behind that limit — it waits only for a copy of its own block already in flight (rule 1).',
 		broken: [],
 		kept: [],
 		seenIn: 'dm-clone throttles its background hydration, never the copies writes need.'

@@ -230,6 +230,11 @@ describe('copy progress', () => {
 		expect(progressText(full, 'complete')).toBe('16 of 16 blocks · complete');
 	});
 
+	it('guesses no time left while no copy step is under way', () => {
+		const p = copyProgress(new Uint8Array(16).fill(1, 0, 5), 500, 'copying');
+		expect(progressText(p, 'copying', false)).toBe('5 of 16 blocks · the background copy is not running now');
+	});
+
 	it('formats simulated time in the unit that reads best', () => {
 		expect(formatSimTime(430.4)).toBe('430 µs');
 		expect(formatSimTime(1234)).toBe('1.2 ms');

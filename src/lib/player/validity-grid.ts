@@ -360,16 +360,18 @@ export function formatSimTime(us: number): string {
 const count = (n: number) => n.toLocaleString('en');
 
 /**
- * The progress line under a validity map.
+ * The progress line under a validity map; `copying`: whether a copy step is under way (without
+ * one, no time left is guessed).
  *
  * @example
  * progressText({ blocks: 16, valid: 5, etaUs: 1200, complete: false, … });
  * // "5 of 16 blocks · about 1.2 ms of simulated time left"
  */
-export function progressText(p: CopyProgress, state?: SnapshotState['state']): string {
+export function progressText(p: CopyProgress, state?: SnapshotState['state'], copying = true): string {
 	const head = `${count(p.valid)} of ${count(p.blocks)} blocks`;
 	if (p.complete) return `${head} · complete`;
 	if (state === 'detached' || state === 'removed') return `${head} · the copy stopped: the snapshot was ${state}`;
+	if (!copying) return `${head} · the background copy is not running now`;
 	if (p.etaUs === null) return `${head} · time left not known until the copier has copied two blocks`;
 	return `${head} · about ${formatSimTime(p.etaUs)} of simulated time left`;
 }
