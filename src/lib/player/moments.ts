@@ -51,13 +51,27 @@ export function isKeyMoment(e: SimEvent): boolean {
  * const keys = keyMoments(rec.events);
  * keys.at(0);   // 30: the first step's start
  */
-export const keyMoments: (events: readonly SimEvent[]) => number[] = growing(
-	() => [] as number[],
-	(keys, e, i) => void (isKeyMoment(e) && keys.push(i))
+const gathered = growing(
+	() => ({ keys: new Int32Array(1024), n: 0 }),
+	(g, e, i) => {
+		if (!isKeyMoment(e)) return;
+		// A big lab has millions: kept as 32-bit integers, the buffer doubling as it fills.
+		if (g.n === g.keys.length) {
+			const more = new Int32Array(g.keys.length * 2);
+			more.set(g.keys);
+			g.keys = more;
+		}
+		g.keys[g.n++] = i;
+	}
 );
 
+export function keyMoments(events: readonly SimEvent[]): Int32Array {
+	const g = gathered(events);
+	return g.keys.subarray(0, g.n);
+}
+
 /** The position just after the next key moment at or after position `p`, or null when none is left. */
-export function nextMoment(keys: readonly number[], p: number): number | null {
+export function nextMoment(keys: ArrayLike<number>, p: number): number | null {
 	let lo = 0;
 	let hi = keys.length;
 	while (lo < hi) {
@@ -69,7 +83,7 @@ export function nextMoment(keys: readonly number[], p: number): number | null {
 }
 
 /** The position just after the key moment before the one shown at `p` (0 when none is). */
-export function previousMoment(keys: readonly number[], p: number): number {
+export function previousMoment(keys: ArrayLike<number>, p: number): number {
 	// The event shown at p is p − 1; the one before it that matters is the last key index below p − 1.
 	let lo = 0;
 	let hi = keys.length;

@@ -175,10 +175,17 @@ describe('the engine API', () => {
 			for (const step of acts) await api.act(2, step);
 			const acted = await api.advance(2, END);
 			expect(acted.actions).toBe(2);
+			// Each action of a guided lab opens a chapter of its own, and Undo takes it away with the step.
+			const n = guided().steps.length;
+			expect(acted.doc.chapters!.slice(-2)).toEqual([
+				{ title: 'Your action: fail disk d1', step: n + 1 },
+				{ title: 'Your action: host 52 writes V[3]', step: n + 2 }
+			]);
 			const once = await api.undo(3);
 			expect(once.step).toEqual(acts[1]);
 			expect(once.lab.actions).toBe(1);
 			expect(once.lab.doc.steps.at(-1)).toEqual(acts[0]);
+			expect(once.lab.doc.chapters!.at(-1)).toEqual({ title: 'Your action: fail disk d1', step: n + 1 });
 			// Exactly the run of the document with the first action only.
 			const doc = guided();
 			const first = validateScenario({ ...doc, steps: [...doc.steps, acts[0]] });

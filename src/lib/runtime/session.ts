@@ -10,6 +10,7 @@ import { toHex } from '../engine/bytes';
 import { MemoryMapStore, type MapStore } from '../engine/snapshot/validity-map';
 import { labSpecOf, validateScenario, type ScenarioDocument } from '../scenario/schema';
 import { Journal, type ChunkStore } from './journal';
+import { stepLabel } from '../player/steps';
 
 /**
  * Where a lab keeps what outlives the page: its disks, its validity maps, its journal and a few
@@ -251,6 +252,8 @@ export class LabSession {
 		// A new action starts a new future: what was undone can no longer be redone.
 		this.persistence.setMeta(UNDONE, opts.redo ? this.undone.slice(0, -1) : []);
 		this.doc.steps.push(doc.steps.at(-1)!);
+		if (doc.chapters) this.doc.chapters = doc.chapters;
+		if (doc.challenges) this.doc.challenges = doc.challenges;
 		this.persistence.setMeta(DOCUMENT, this.doc);
 		if (this.saved) this.saved = { ...this.saved, finished: false };
 		await this.persist();
@@ -261,13 +264,16 @@ export class LabSession {
 	 * (for a lab of up to DRY_RUN_EVENTS) run in memory. Throws the refusal, plainly.
 	 */
 	private check(steps: Step[], cuts: readonly Durable[] = this.history.cuts): ScenarioDocument {
-		// Chapters and questions about steps it no longer has (a fork sets them aside) go with them.
+		// Chapters and questions about steps it no longer has (a fork sets them aside) go with them;
+		// a guided lab's action opens a chapter of its own, so that its events are not told as the
+		// guide's last chapter.
 		const n = steps.length;
+		const action = steps[n - 1];
 		const checked = validateScenario({
 			...this.doc,
 			steps,
-			...(this.doc.chapters ? { chapters: this.doc.chapters.filter((c) => c.step <= n) } : {}),
-			...(this.doc.challenges ? { challenges: this.doc.challenges.filter((c) => c.step <= n) } : {})
+			...(this.doc.chapters ? { chapters: [...this.doc.chapters.filter((c) => c.step < n), { title: `Your action: ${stepLabel(action)}`.slice(0, 120), step: n }] } : {}),
+			...(this.doc.challenges ? { challenges: this.doc.challenges.filter((c) => c.step < n) } : {})
 		});
 		if (!checked.ok) throw new Error(`This cannot be done: ${checked.error}`);
 		if (this.journal.length <= DRY_RUN_EVENTS) {
@@ -334,7 +340,13 @@ export class LabSession {
 		const last = acts.at(-1);
 		if (!last) throw new Error('Nothing to undo: no action has been taken on this lab.');
 		const steps = this.doc.steps;
-		const doc = last.before ?? { ...this.doc, steps: steps.slice(0, -1) };
+		const n = steps.length - 1;
+		const doc = last.before ?? {
+			...this.doc,
+			steps: steps.slice(0, -1),
+			...(this.doc.chapters ? { chapters: this.doc.chapters.filter((c) => c.step <= n) } : {}),
+			...(this.doc.challenges ? { challenges: this.doc.challenges.filter((c) => c.step <= n) } : {})
+		};
 		const step = steps.at(-1)!;
 		const undone = [...this.undone, last.forkedAt === undefined ? { step } : { step, forkedAt: last.forkedAt }];
 		const session = await this.remakeOnto(persistence, doc, last.at, acts.slice(0, -1), undone);
