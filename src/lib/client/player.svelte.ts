@@ -246,7 +246,7 @@ export class Player implements ViewState, ViewActions {
 		this.savePlaceNow();
 		this.verdict = null;
 		if (this.running) void this.advance(request);
-		else void this.judge(request);
+		else void this.judgeRun(request);
 		if (lab.durable && this.persisted === null) void this.keep();
 		return true;
 	}
@@ -431,7 +431,7 @@ export class Player implements ViewState, ViewActions {
 		try {
 			const lab = await this.api.advance(request, Number.MAX_SAFE_INTEGER);
 			if (request === this.latest) this.lab = lab;
-			if (request === this.latest && lab.status.finished) void this.judge(request);
+			if (request === this.latest && lab.status.finished) void this.judgeRun(request);
 		} catch (e) {
 			if (request === this.latest) this.error = message(e);
 		} finally {
@@ -446,7 +446,7 @@ export class Player implements ViewState, ViewActions {
 	 * Judges a finished run's snapshots from the lab's own contents (see `judge`): each source as
 	 * it was at its snapshot's instant, and every object as it is at the end.
 	 */
-	private async judge(request: number): Promise<void> {
+	private async judgeRun(request: number): Promise<void> {
 		const api = this.api;
 		const rec = this.rec;
 		this.verdict = null;
