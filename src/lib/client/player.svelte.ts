@@ -5,6 +5,7 @@ import { decodeEvents, LAB_BUSY, type BatchMessage, type Contents, type Contents
 import { RecordingBuilder, type Recording } from '$lib/player/recording';
 import { Frames, type Frame } from '$lib/player/frame';
 import { isKeyMoment, keyMoments, nextMoment, previousMoment } from '$lib/player/moments';
+import { chapterStart } from '$lib/player/narrate';
 import { judge, VERDICT_BLOCKS, verdictFacts, verdictObjects, type Verdict, type VerdictReads } from '$lib/player/verdict';
 import { Flights, type DiskBusy, type Packet } from '$lib/player/flights';
 import type { Selection, ViewActions, ViewState } from '$lib/player/view-state';
@@ -638,10 +639,10 @@ export class Player implements ViewState, ViewActions {
 	}
 
 	jumpToChapter(index: number): void {
-		const c = this.rec?.chapters[index];
-		if (!c) return;
+		const chapters = this.rec?.chapters;
+		if (!chapters?.[index]) return;
 		this.pause();
-		this.seek(c.position + (index === 0 ? 0 : 1));
+		this.seek(chapterStart(chapters, index));
 	}
 
 	setSpeed(index: number): void {
@@ -739,13 +740,12 @@ export class Player implements ViewState, ViewActions {
 				return this.stopAtChapter(chapter);
 			}
 			// A key moment on the way: time stands on it a while.
-			for (let k = this.position; dwell && k < p; k++)
-				if (isKeyMoment(events[k])) {
-					p = k + 1;
-					now = events[k].t;
-					this.dwellUntil = t + dwell;
-					break;
-				}
+			const key = dwell ? nextMoment(keyMoments(events), this.position) : null;
+			if (key !== null && key <= p) {
+				p = key;
+				now = events[key - 1].t;
+				this.dwellUntil = t + dwell;
+			}
 			this.now = now;
 			if (p !== this.position) {
 				this.position = p;
@@ -767,7 +767,7 @@ export class Player implements ViewState, ViewActions {
 	private chapterStartIn(from: number, to: number): { index: number; at: number } | null {
 		const chapters = this.rec?.chapters ?? [];
 		for (let i = 1; i < chapters.length; i++) {
-			const at = chapters[i].position + 1;
+			const at = chapterStart(chapters, i);
 			if (at > from && at <= to && at > this.playedFrom + 1) return { index: i, at };
 		}
 		return null;

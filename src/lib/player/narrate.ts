@@ -190,9 +190,17 @@ export function eventLabel(e: SimEvent): string {
 	}
 }
 
+/**
+ * Where chapter `i` starts for the player: just after the event that begins its step (so that
+ * event is shown with it), the first chapter at 0.
+ */
+export function chapterStart(chapters: readonly Chapter[], i: number): number {
+	return chapters[i].position + (i === 0 ? 0 : 1);
+}
+
 /** The chapter that starts exactly at a position (where "jump to chapter" lands), or -1. */
 export function chapterStartingAt(chapters: readonly Chapter[], position: number): number {
-	return chapters.findIndex((c, i) => c.position + (i === 0 ? 0 : 1) === position);
+	return chapters.findIndex((_, i) => chapterStart(chapters, i) === position);
 }
 
 /**

@@ -180,11 +180,12 @@ export function judge(doc: ScenarioDocument, blockSize: number, facts: VerdictFa
 		const nearT = related(doc, T);
 		const nearS = related(doc, S);
 		const tangled = (near: Set<string>) => facts.writes.some((w) => w.at >= made && w.at < until && near.has(w.object));
+		const tangledT = tangled(nearT);
 		const nowT = reads.now[T];
 		const nowS = reads.now[S];
 		const standing = s.until === null && nowT && nowS;
 		if (standing) verdict.checked.push({ source: S, target: T, blocks: nowT.length });
-		if (standing && tangled(nearT)) verdict.unchecked.push(`${T} was written through another object after the snapshot: its blocks are not checked here.`);
+		if (standing && tangledT) verdict.unchecked.push(`${T} was written through another object after the snapshot: its blocks are not checked here.`);
 		else if (standing)
 			for (let b = 0; b < nowT.length; b++) {
 				const at = base[b];
@@ -216,7 +217,7 @@ export function judge(doc: ScenarioDocument, blockSize: number, facts: VerdictFa
 			}
 		// Reads of the snapshot: what it held when asked, or when answered (its own writes in between).
 		for (const r of facts.reads) {
-			if (r.object !== T || r.asked < made || r.at >= until || tangled(nearT)) continue;
+			if (r.object !== T || r.asked < made || r.at >= until || tangledT) continue;
 			const at = base[r.block];
 			if (at === null || at === undefined) continue;
 			const held = (until: number) => states(at, own.filter((w) => w.block === r.block && w.at < until)).at(-1)!;

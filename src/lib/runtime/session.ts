@@ -150,6 +150,14 @@ export interface Undone {
 	forkedAt?: number;
 }
 
+/** A document's chapters and questions about its first `n` steps only (those it keeps). */
+function upToStep(doc: ScenarioDocument, n: number): Pick<ScenarioDocument, 'chapters' | 'challenges'> {
+	return {
+		...(doc.chapters ? { chapters: doc.chapters.filter((c) => c.step <= n) } : {}),
+		...(doc.challenges ? { challenges: doc.challenges.filter((c) => c.step <= n) } : {})
+	};
+}
+
 /** The learner's place and when it was saved: the newest of the records that keep it wins. */
 interface Place {
 	at: number;
@@ -268,12 +276,12 @@ export class LabSession {
 		// a guided lab's action opens a chapter of its own, so that its events are not told as the
 		// guide's last chapter.
 		const n = steps.length;
-		const action = steps[n - 1];
+		const kept = upToStep(this.doc, n - 1);
 		const checked = validateScenario({
 			...this.doc,
+			...kept,
 			steps,
-			...(this.doc.chapters ? { chapters: [...this.doc.chapters.filter((c) => c.step < n), { title: `Your action: ${stepLabel(action)}`.slice(0, 120), step: n }] } : {}),
-			...(this.doc.challenges ? { challenges: this.doc.challenges.filter((c) => c.step < n) } : {})
+			...(kept.chapters ? { chapters: [...kept.chapters, { title: `Your action: ${stepLabel(steps[n - 1])}`.slice(0, 120), step: n }] } : {})
 		});
 		if (!checked.ok) throw new Error(`This cannot be done: ${checked.error}`);
 		if (this.journal.length <= DRY_RUN_EVENTS) {
@@ -340,13 +348,7 @@ export class LabSession {
 		const last = acts.at(-1);
 		if (!last) throw new Error('Nothing to undo: no action has been taken on this lab.');
 		const steps = this.doc.steps;
-		const n = steps.length - 1;
-		const doc = last.before ?? {
-			...this.doc,
-			steps: steps.slice(0, -1),
-			...(this.doc.chapters ? { chapters: this.doc.chapters.filter((c) => c.step <= n) } : {}),
-			...(this.doc.challenges ? { challenges: this.doc.challenges.filter((c) => c.step <= n) } : {})
-		};
+		const doc = last.before ?? { ...this.doc, ...upToStep(this.doc, steps.length - 1), steps: steps.slice(0, -1) };
 		const step = steps.at(-1)!;
 		const undone = [...this.undone, last.forkedAt === undefined ? { step } : { step, forkedAt: last.forkedAt }];
 		const session = await this.remakeOnto(persistence, doc, last.at, acts.slice(0, -1), undone);
