@@ -45,12 +45,25 @@ export function capacity(layout: Layout, childBlocks: readonly number[], stripeU
 	}
 }
 
+/** What an object of this layout is called in a sentence: "a mirror", "a RAID-5 set". */
+export function layoutPhrase(layout: Layout): string {
+	switch (layout) {
+		case 'concat':
+			return 'a concatenation';
+		case 'mirror':
+			return 'a mirror';
+		case 'stripe':
+			return 'a stripe';
+		default:
+			return `a RAID-${layout.slice(4)} set`;
+	}
+}
+
 /** Why an object of this layout cannot have `count` children, or null. */
 export function childrenProblem(layout: Layout, count: number): string | null {
 	const need = MIN_CHILDREN[layout];
 	if (count >= need) return null;
-	const what = layout === 'concat' ? 'a concatenation' : layout === 'mirror' ? 'a mirror' : layout === 'stripe' ? 'a stripe' : `a RAID-${layout.slice(4)} set`;
-	return `${what} needs at least ${need} ${need === 1 ? 'child' : 'children'}; it has ${count}`;
+	return `${layoutPhrase(layout)} needs at least ${need} ${need === 1 ? 'child' : 'children'}; it has ${count}`;
 }
 
 /** Why an object of this layout cannot be built from children of these sizes, or null. */

@@ -27,6 +27,22 @@ export interface StepEvent {
 	hex?: string;
 }
 
+/**
+ * Why the allocator wrote a description ([0013]): created; a child's state changed; a snapshot made
+ * or ended; the snapshot became real ([0025]); the object grew or shrank, gained or lost a mirror;
+ * or a child's entry changed because the child itself did (it moved to another home).
+ */
+export type DescribeChange =
+	| 'create'
+	| 'child-state'
+	| 'snapshot'
+	| 'real'
+	| 'grow'
+	| 'shrink'
+	| 'add-mirror'
+	| 'remove-mirror'
+	| 'child-ref';
+
 /** The allocator created or changed the master copy of a description ([0013], [0016]). */
 export interface DescribeEvent {
 	t: number;
@@ -36,7 +52,7 @@ export interface DescribeEvent {
 	version: number;
 	layout: string;
 	blocks: number;
-	change: 'create' | 'child-state' | 'snapshot';
+	change: DescribeChange;
 	child?: string;
 	state?: string;
 }
@@ -171,6 +187,8 @@ export interface ResyncEvent {
 	child: string;
 	from: number;
 	to: number;
+	/** The step that caused it: a repair, or an `add-mirror`. */
+	cause: string;
 }
 
 /** The allocator made, finished, detached or removed a snapshot ([0022]–[0025], [0013]). */

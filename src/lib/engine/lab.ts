@@ -15,6 +15,7 @@ import { Host } from './nodes/host';
 import { Disk, DiskArray } from './nodes/disk-array';
 import { Switch } from './nodes/switch';
 import { Allocator } from './nodes/allocator';
+import type { Reshape } from './layout/reshape';
 
 /**
  * One step of a scenario document (see SCENARIO-FORMAT.md). `delay` holds a step back that many
@@ -40,7 +41,8 @@ type StepKind =
 	| { op: 'detach' | 'remove' | 'restore'; target: string }
 	| { op: 'parallel'; steps: Step[] }
 	| { op: 'fail' | 'repair'; disk: string }
-	| { op: 'crash' | 'restart'; node: string };
+	| { op: 'crash' | 'restart'; node: string }
+	| Reshape;
 
 /**
  * Everything that decides a run: with the same spec and steps, the event log is the same.
@@ -356,6 +358,11 @@ export class Lab implements World {
 			case 'remove':
 			case 'restore':
 				return this.allocator.unsnapshot(ctx, step.target, step.op);
+			case 'grow':
+			case 'shrink':
+			case 'add-mirror':
+			case 'remove-mirror':
+				return this.allocator.reshape(ctx, step);
 			case 'copy': {
 				if (!this.allocator.catalog.objects.has(step.target)) return failed(`unknown object ${step.target}`);
 				const s = this.allocator.catalog.get(step.target).snapshotOf;

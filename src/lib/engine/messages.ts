@@ -38,6 +38,8 @@ export type Req =
 	| { op: 'hello' }
 	| { op: 'disk-states' }
 	| { op: 'resync'; object: string; child: string; from: number; to: number }
+	/** A coordinator tells the allocator that every bit of a snapshot's map is 1 ([0025]). */
+	| { op: 'snapshot-real'; source: string; target: string }
 	| SnapReq;
 
 /**

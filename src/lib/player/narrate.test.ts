@@ -283,7 +283,7 @@ describe('what a disk block of a RAID-5 object holds', () => {
 });
 
 describe('a snapshot whose copy is complete', () => {
-	it('is no longer called a virtual snapshot when a host reads it, though the coordinator is still asked', () => {
+	it('is real once the allocator says so: a host reads it directly, and the narration says why nothing is checked', () => {
 		const checked = validateScenario(structuredClone(libraryEntry('tour')!.doc));
 		if (!checked.ok) throw new Error(checked.error);
 		const rec = record(checked.doc);
@@ -293,14 +293,16 @@ describe('a snapshot whose copy is complete', () => {
 		const before = reads.filter(([, i]) => i < done);
 		expect(before.length).toBeGreaterThan(0);
 		for (const [e, i] of before) expect(narrate(e, rec, i).text).toMatch(/virtual snapshot|no copy is needed|nobody is asked/);
-		// After the copy, a host's transaction on VSS says the copy is complete.
+		// After the copy, a host's transaction on VSS says the snapshot is real and asks nobody.
 		const doc = { ...checked.doc, steps: [...checked.doc.steps, { op: 'read' as const, host: '54', object: 'VSS', block: 3 }] };
 		const again = record(doc);
 		const i = again.events.findLastIndex((e) => e.type === 'submit' && e.object === 'VSS');
 		expect(i).toBeGreaterThan(done);
 		const text = narrate(again.events[i], again, i).text;
-		expect(text).toContain('VSS’s copy is complete, but until it is detached its description still names it a snapshot of V');
+		expect(text).toContain('VSS is a real snapshot of V: its description says every bit is 1, so nothing needs checking');
 		expect(text).not.toContain('virtual snapshot');
+		const asked = again.events.slice(i).filter((e) => e.type === 'check');
+		expect(asked).toEqual([]);
 	});
 });
 
@@ -317,5 +319,28 @@ describe('a snapshot translated in an array', () => {
 		expect(text).toMatch(/array 60 must ask coordinator 52 whether block \d+ is valid/);
 		// And it is array 60 that sends the check.
 		expect(rec.events.slice(i).find((e) => e.type === 'hop' && e.what === 'check')).toMatchObject({ from: '60' });
+	});
+});
+
+describe('a child marked stale', () => {
+	const staleSaid = (id: string) => {
+		const checked = validateScenario(structuredClone(libraryEntry(id)!.doc));
+		if (!checked.ok) throw new Error(checked.error);
+		const rec = record(checked.doc);
+		return rec.events.flatMap((e, i) => (e.type === 'describe' && e.change === 'child-state' && e.state === 'stale' ? [narrate(e, rec, i).text] : []));
+	};
+
+	it('is told in plain words: a failing disk is no longer read but still written', () => {
+		const said = staleSaid('fault-snapshot-disk');
+		expect(said[0]).toMatch(/marks d8 of VSR stale in version \d+ of its description: it is no longer read, but still written until no node reads it anywhere/);
+		// Repaired, it comes back stale too, and that is told as what it is.
+		expect(said[1]).toMatch(/marks d8 of VSR stale in version \d+ of its description: it is written again, but not read until its copy is complete/);
+		for (const text of said) expect(text).not.toMatch(/not yet read/);
+	});
+
+	it('is told in plain words: a repaired child is written again but not read until its copy is complete', () => {
+		const said = staleSaid('fault-mirror-disk');
+		expect(said.some((t) => /stale in version \d+ of its description: it is written again, but not read until its copy is complete/.test(t))).toBe(true);
+		for (const text of said) expect(text).not.toMatch(/not yet read/);
 	});
 });

@@ -303,6 +303,8 @@ class Context {
 	readonly events: readonly SimEvent[];
 	/** The scenario asked for the patent's literal protocol, without the coherence rules. */
 	readonly literal: boolean;
+	/** The lab's spec: its hosts and the arrays of its disks. */
+	readonly spec: Recording['spec'];
 	/** Index of the event being narrated. */
 	at = 0;
 	private g: Gathered;
@@ -316,6 +318,7 @@ class Context {
 		this.blockSize = rec.spec.blockSize;
 		this.events = rec.events;
 		this.literal = rec.spec.protocol === 'literal';
+		this.spec = rec.spec;
 		this.g = gathered(rec.events);
 	}
 
@@ -486,8 +489,9 @@ function flavourOf(c: Context, cause: string): Flavour {
 	if (!s) return 'plain';
 	const i = c.submitIndex(cause);
 	const d = c.descriptionAt(s.object, i);
-	if (d?.snapshotOf) return s.op === 'read' ? 'snap-read' : 'snap-write';
-	if (s.op === 'write' && d?.snapshots?.length) return 'source-write';
+	// A real snapshot ([0025]) is read and written like any object, and copies nothing on write.
+	if (d?.snapshotOf && !d.snapshotOf.real) return s.op === 'read' ? 'snap-read' : 'snap-write';
+	if (s.op === 'write' && d?.snapshots?.some((r) => !r.real)) return 'source-write';
 	return 'plain';
 }
 
@@ -496,7 +500,7 @@ function flavourOf(c: Context, cause: string): Flavour {
 
 function narrateStep(c: Context, e: Extract<SimEvent, { type: 'step' }>): Narration {
 	const step = c.step(e.step);
-	const label = step ? stepLabel(step) : e.op;
+	const label = step ? stepLabel(step, c.spec) : e.op;
 	if (e.phase === 'end') {
 		if (e.ok === false) return withCite(`Step ${e.step} failed: ${e.error ?? 'no reason given'}`, []);
 		return withCite(`Step ${e.step} is done: ${label}`, []);
@@ -524,6 +528,10 @@ function narrateStep(c: Context, e: Extract<SimEvent, { type: 'step' }>): Narrat
 			case 'detach':
 			case 'remove':
 			case 'restore':
+			case 'grow':
+			case 'shrink':
+			case 'add-mirror':
+			case 'remove-mirror':
 				cite = ['[0013]'];
 				break;
 		}
@@ -540,15 +548,32 @@ function narrateDescribe(c: Context, e: DescribeEvent): Narration {
 		return withCite(`${who} creates the description of ${e.object}: ${what}, ${e.blocks} blocks`, [sub ? '[0022]' : '[0016]']);
 	}
 	if (e.change === 'child-state') {
+		const before = e.child ? c.version(e.object, e.version - 1)?.children.find((k) => k.id === e.child)?.state : undefined;
 		const meaning =
 			e.state === 'stale'
-				? 'every node still writes it but none reads it'
+				? before === 'failed'
+					? // A repaired child coming back: written at once, read only once it holds every block again.
+						'it is written again, but not read until its copy is complete'
+					: // A failing child on its way out: reads stop first, then writes.
+						'it is no longer read, but still written until no node reads it anywhere'
 				: e.state === 'failed'
 					? 'no node reads or writes it any more'
 					: 'it is back in service';
 		return withCite(`${who} marks ${e.child} of ${e.object} ${e.state} in version ${e.version} of its description: ${meaning}`, ['[0013]']);
 	}
+	const reshaped = narrateReshape(c, e, d);
+	if (reshaped) return reshaped;
 	const s = d?.snapshotOf;
+	if (e.change === 'real' && s)
+		return withCite(
+			`${who} marks ${e.object} a real snapshot of ${s.source} in version ${e.version} of its description: every bit of its validity map is 1 and stays 1, so a node holding this version reads and writes ${e.object} directly, asking coordinator ${s.coordinator} nothing`,
+			['[0025]', '[0013]']
+		);
+	if (e.change === 'real' && d?.snapshots?.length)
+		return withCite(
+			`${who} rewrites ${possessive(e.object)} description (version ${e.version}): ${and(d.snapshots.filter((r) => r.real).map((r) => r.target))} ${d.snapshots.filter((r) => r.real).length > 1 ? 'hold' : 'holds'} a copy of every block already, so a write to ${e.object} copies nothing first and asks no coordinator about ${d.snapshots.length > 1 ? 'them' : 'it'}`,
+			['[0025]', '[0013]']
+		);
 	if (s) {
 		const cite = s.sourceHome ? ['[0037]'] : ['[0022]'];
 		return withCite(
@@ -566,6 +591,49 @@ function narrateDescribe(c: Context, e: DescribeEvent): Narration {
 		);
 	}
 	return withCite(`${who} rewrites ${possessive(e.object)} description (version ${e.version}): it takes part in no snapshot any more`, ['[0013]']);
+}
+
+/** The description changes of [0013] that reshape an object: grow, shrink, add or remove a mirror. */
+function narrateReshape(c: Context, e: DescribeEvent, d: Description | undefined): Narration | null {
+	const who = `Allocator ${e.node}`;
+	const v = `version ${e.version}`;
+	const child = e.child ?? '';
+	switch (e.change) {
+		case 'grow':
+			return withCite(
+				`${who} grows ${e.object} in ${v} of its description: ${child} is added at its end, so ${e.object} now has ${e.blocks} blocks; the blocks it had stay where they were`,
+				['[0013]']
+			);
+		case 'shrink':
+			return withCite(
+				`${who} shrinks ${e.object} in ${v} of its description: ${child}, its last part, is taken off its end, leaving ${e.blocks} blocks; ${child} is free again, and a read or write beyond the new end fails`,
+				['[0013]']
+			);
+		case 'add-mirror': {
+			const before = c.version(e.object, e.version - 1);
+			const was = d && before && before.layout !== 'mirror' ? ` ${e.object} is now a mirror of ${d.children[0].id}, which is what ${e.object} was, and ${child}.` : '';
+			return withCite(
+				`${who} adds redundancy to ${e.object} in ${v} of its description:${was} ${child} is a new copy, stale for now: every write reaches it, but no read uses it until the allocator has copied every block onto it`,
+				['[0013]']
+			);
+		}
+		case 'remove-mirror': {
+			const left = d ? d.children.length : 0;
+			return withCite(
+				`${who} removes ${child} from the mirror ${e.object} in ${v} of its description: ${left} ${left === 1 ? 'copy is' : 'copies are'} left, and ${child} is free again`,
+				['[0013]']
+			);
+		}
+		case 'child-ref': {
+			const ref = d?.children.find((x) => x.id === child);
+			const home = ref?.kind === 'object' ? ref.home : null;
+			return withCite(
+				`${who} rewrites ${possessive(e.object)} description (${v}): its part ${child} changed, and is now translated by ${home ? nodeName(c, home) : 'the hosts that hold it'}`,
+				['[0013]']
+			);
+		}
+	}
+	return null;
 }
 
 function narrateInstall(c: Context, e: Extract<SimEvent, { type: 'install' }>): Narration {
@@ -627,6 +695,8 @@ function messageNoun(c: Context, e: HopEvent, requester: string): string {
 			return 'a question about the state of its disks';
 		case 'resync':
 			return `a request to resynchronise ${t}`;
+		case 'snapshot-real':
+			return `word that every bit of ${possessive(t)} validity map is 1`;
 		default:
 			return `a ${e.what} message`;
 	}
@@ -663,6 +733,8 @@ function hopCite(c: Context, e: HopEvent, i: number): string[] {
 			return ['[0013]'];
 		case 'hello':
 			return ['[0017]'];
+		case 'snapshot-real':
+			return ['[0025]'];
 		case 'check':
 		case 'read-done':
 			return [mss ? '[0041]' : '[0034]'];
@@ -798,9 +870,14 @@ function narrateSubmit(c: Context, e: SubmitEvent): Narration {
 	const s = d?.snapshotOf;
 	if (s) {
 		const mss = s.sourceHome !== null;
+		if (s.real)
+			return withCite(
+				`${head}. ${e.object} is a real snapshot of ${s.source}: its description says every bit is 1, so nothing needs checking and ${e.object}’s own disks serve block ${e.block} directly`,
+				[mss ? '[0039]' : '[0025]']
+			);
 		if (completeBy(c.events, e.object, c.at))
 			return withCite(
-				`${head}. ${possessive(e.object)} copy is complete, but until it is detached its description still names it a snapshot of ${s.source}, so coordinator ${s.coordinator} is still asked about block ${e.block}: every bit is 1 now, and ${e.object}’s own disks serve it`,
+				`${head}. ${possessive(e.object)} copy is complete, but the allocator has not yet handed out the description that says it is real, so coordinator ${s.coordinator} is still asked about block ${e.block}: every bit is 1 now, and ${e.object}’s own disks serve it`,
 				[mss ? '[0039]' : '[0025]', mss ? '[0041]' : e.op === 'read' ? '[0034]' : '[0032]']
 			);
 		// Who reads the description and asks: the host's storage manager, or the array that translates the object.
@@ -817,7 +894,13 @@ function narrateSubmit(c: Context, e: SubmitEvent): Narration {
 		return withCite(`${head}${via}: coordinator ${s.coordinator} must make block ${e.block} valid first`, [mss ? '[0041]' : '[0032]']);
 	}
 	if (e.op === 'write' && d?.snapshots?.length) {
-		const targets = and(d.snapshots.map((r) => r.target));
+		const virtual = d.snapshots.filter((r) => !r.real);
+		if (!virtual.length)
+			return withCite(
+				`${head}; ${possessive(e.object)} snapshot ${and(d.snapshots.map((r) => r.target))} is real, a copy of every block already, so nothing is copied first and no coordinator is asked`,
+				['[0025]']
+			);
+		const targets = and(virtual.map((r) => r.target));
 		return withCite(`${head}; ${e.object} has a snapshot, ${targets}, so block ${e.block} may need copying first`, [d.home ? '[0041]' : '[0031]']);
 	}
 	return withCite(head, ['[0018]']);
@@ -1116,8 +1199,13 @@ function sentence(c: Context, e: SimEvent): Narration {
 		case 'freeze':
 		case 'thaw':
 			return narrateFreeze(c, e);
-		case 'resync':
-			return withCite(`${capital(nodeName(c, e.node))} resynchronises blocks ${e.from}–${e.to - 1} of ${e.child}, a copy of ${e.object} that came back, from the healthy copies`, []);
+		case 'resync': {
+			const fresh = c.step(e.cause)?.op === 'add-mirror';
+			return withCite(
+				`${capital(nodeName(c, e.node))} resynchronises blocks ${e.from}–${e.to - 1} of ${e.child}, ${fresh ? `the new copy of ${e.object}` : `a copy of ${e.object} that came back`}, from the healthy copies`,
+				fresh ? ['[0013]'] : []
+			);
+		}
 		case 'snapshot':
 			return narrateSnapshot(c, e);
 		case 'check':

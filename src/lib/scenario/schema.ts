@@ -96,8 +96,29 @@ const CopyStep = v.pipe(
 const EndStep = v.object({ op: v.picklist(['detach', 'remove', 'restore']), target: id('target'), ...delay });
 const DiskStep = v.object({ op: v.picklist(['fail', 'repair']), disk: id('disk'), ...delay });
 const NodeStep = v.object({ op: v.picklist(['crash', 'restart']), node: id('node'), ...delay });
+const GrowStep = v.object({ op: v.literal('grow'), object: id('object'), child: id('child'), ...delay });
+const ShrinkStep = v.object({ op: v.literal('shrink'), object: id('object'), ...delay });
+const AddMirrorStep = v.object({ op: v.literal('add-mirror'), object: id('object'), child: id('child'), as: v.optional(id('as')), ...delay });
+const RemoveMirrorStep = v.object({ op: v.literal('remove-mirror'), object: id('object'), child: id('child'), ...delay });
 
-const STEP_KINDS = ['write', 'read', 'snapshot', 'copy', 'detach', 'remove', 'restore', 'parallel', 'fail', 'repair', 'crash', 'restart'];
+const STEP_KINDS = [
+	'write',
+	'read',
+	'snapshot',
+	'copy',
+	'detach',
+	'remove',
+	'restore',
+	'parallel',
+	'fail',
+	'repair',
+	'crash',
+	'restart',
+	'grow',
+	'shrink',
+	'add-mirror',
+	'remove-mirror'
+];
 
 const StepSchema: v.GenericSchema<Step> = v.lazy(() =>
 	v.variant(
@@ -110,6 +131,10 @@ const StepSchema: v.GenericSchema<Step> = v.lazy(() =>
 			EndStep,
 			DiskStep,
 			NodeStep,
+			GrowStep,
+			ShrinkStep,
+			AddMirrorStep,
+			RemoveMirrorStep,
 			v.object({
 				op: v.literal('parallel'),
 				steps: v.pipe(v.array(StepSchema, 'steps must be a list'), v.minLength(1, 'a parallel step needs inner steps'), v.maxLength(10_000, 'at most 10,000 inner steps')),

@@ -53,11 +53,12 @@ describe('descriptionTree', () => {
 		expect(v.home).toBeNull();
 		expect((v.children[0] as TreeObject).home).toBe('56');
 		expect((v.children[0] as TreeObject).state).toBe('ok');
-		expect(holders(v)).toEqual(['52 v2', '54 v2', '64 v2']);
+		// v2 made VSS a snapshot of V; v3 says it is real ([0025]).
+		expect(holders(v)).toEqual(['52 v3', '54 v3', '64 v3']);
 		expect(holders(v.children[0] as TreeObject)).toEqual(['56 v1']);
 		expect(vss.stripeUnit).toBe(1);
-		expect(v.snapshots).toEqual([{ target: 'VSS', coordinator: '52', blocks: 16 }]);
-		expect(vss.snapshotOf).toMatchObject({ source: 'V', coordinator: '52', copier: '52', state: 'complete', valid: 16, sourceRoot: 'V' });
+		expect(v.snapshots).toEqual([{ target: 'VSS', coordinator: '52', blocks: 16, real: true }]);
+		expect(vss.snapshotOf).toMatchObject({ source: 'V', coordinator: '52', copier: '52', state: 'complete', valid: 16, sourceRoot: 'V', real: true });
 	});
 
 	it('shows the snapshot step’s new versions reaching the nodes one by one, older copies stale until then', () => {

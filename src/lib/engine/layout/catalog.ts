@@ -50,16 +50,8 @@ export class Catalog {
 
 	create(spec: ObjectSpec): Description {
 		const u = spec.layout === 'concat' || spec.layout === 'mirror' ? 1 : (spec.stripeUnit ?? 1);
-		const children: ChildRef[] = spec.children.map((c) => {
-			this.parent.set(c, spec.id);
-			const disk = this.disks.get(c);
-			if (disk) return { kind: 'disk', id: c, array: disk.array, blocks: disk.blocks, state: 'ok' };
-			const o = this.get(c);
-			return { kind: 'object', id: c, blocks: o.blocks, home: o.home, state: 'ok' };
-		});
-		const arrays = this.arraysUnder(spec.children);
-		const firstArray = this.firstDiskArray(spec.children);
-		const d: Description = {
+		const children = spec.children.map((c) => this.refTo(c, 'ok'));
+		return this.put({
 			id: spec.id,
 			layout: spec.layout,
 			blocks: capacity(
@@ -70,10 +62,45 @@ export class Catalog {
 			stripeUnit: u,
 			parityLayout: spec.parityLayout ?? 'left-symmetric',
 			children,
-			home: arrays.size === 1 ? firstArray : isParity(spec.layout) ? firstArray : null,
+			home: this.homeFor(spec.layout, spec.children),
 			version: 1
-		};
-		this.objects.set(spec.id, d);
+		});
+	}
+
+	/** A parent's entry for a disk or object as it is now. */
+	refTo(id: string, state: ChildState): ChildRef {
+		const disk = this.disks.get(id);
+		if (disk) return { kind: 'disk', id, array: disk.array, blocks: disk.blocks, state };
+		const o = this.get(id);
+		return { kind: 'object', id, blocks: o.blocks, home: o.home, state };
+	}
+
+	/**
+	 * Where an object built of these children is translated: the one array that holds all their
+	 * disks; for RAID-4/5 the first child's array, which serialises parity updates; else null, any
+	 * host that holds the description.
+	 */
+	homeFor(layout: Layout, children: string[]): NodeId | null {
+		const arrays = this.arraysUnder(children);
+		return arrays.size === 1 || isParity(layout) ? this.firstDiskArray(children) : null;
+	}
+
+	/**
+	 * Stores a master copy, new or changed, and who its children's parent is now: a child it no
+	 * longer has is free again. A new object is kept in creation order before `before` when given.
+	 */
+	put(d: Description, before?: string): Description {
+		for (const [child, parent] of this.parent) if (parent === d.id) this.parent.delete(child);
+		for (const c of d.children) this.parent.set(c.id, d.id);
+		if (before === undefined || this.objects.has(d.id)) this.objects.set(d.id, d);
+		else {
+			const all = [...this.objects];
+			this.objects.clear();
+			for (const [id, o] of all) {
+				if (id === before) this.objects.set(d.id, d);
+				this.objects.set(id, o);
+			}
+		}
 		return d;
 	}
 
@@ -111,7 +138,27 @@ export class Catalog {
 			version: s.version + 1,
 			snapshots: [...(s.snapshots ?? []), { target, coordinator: info.coordinator, blocks: info.blocks }]
 		};
-		const snap: Description = { ...t, version: t.version + 1, snapshotOf: info };
+		// A new link is virtual, whatever the snapshot it was made from had become.
+		const { real: _real, ...virtual } = info;
+		const snap: Description = { ...t, version: t.version + 1, snapshotOf: virtual };
+		this.objects.set(source.id, source);
+		this.objects.set(snap.id, snap);
+		return [source, snap];
+	}
+
+	/**
+	 * Marks the snapshot `target` real ([0025]) in both master copies, versions bumped: every
+	 * node that gets them stops asking the coordinator about it.
+	 */
+	realize(target: string): [Description, Description] {
+		const t = this.get(target);
+		const s = this.get(t.snapshotOf!.source);
+		const source: Description = {
+			...s,
+			version: s.version + 1,
+			snapshots: (s.snapshots ?? []).map((r) => (r.target === target ? { ...r, real: true } : r))
+		};
+		const snap: Description = { ...t, version: t.version + 1, snapshotOf: { ...t.snapshotOf!, real: true } };
 		this.objects.set(source.id, source);
 		this.objects.set(snap.id, snap);
 		return [source, snap];

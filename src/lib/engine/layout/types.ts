@@ -87,6 +87,12 @@ export interface SnapshotOf {
 	copier: NodeId;
 	/** Blocks the background copy keeps in flight at most (the throttle; copy-on-write has none). */
 	maxInFlight: number;
+	/**
+	 * Every bit is 1 ([0025]): the snapshot is real, and every node holding this copy reads and
+	 * writes it directly, asking the coordinator nothing. Bits never go back to 0, so a node still
+	 * holding the virtual copy, which asks, gets the same answers.
+	 */
+	real?: true;
 }
 
 /** The source's half of the link: which snapshot to keep coherent, and whom to ask. */
@@ -95,6 +101,8 @@ export interface SnapshotRef {
 	coordinator: NodeId;
 	/** Blocks covered by the validity map: the source's capacity, or less for a restore. */
 	blocks: number;
+	/** The snapshot is real ([0025]): a write to the source copies nothing first. */
+	real?: true;
 }
 
 export function isParity(layout: Layout): boolean {

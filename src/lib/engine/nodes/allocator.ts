@@ -5,6 +5,8 @@ import { fail, OK } from '../messages';
 import { Catalog, type DescriptionMode, type ObjectSpec } from '../layout/catalog';
 import type { ChildState, Description } from '../layout/types';
 import { isParity } from '../layout/types';
+import { reshape, reshapeProblem, type Reshape } from '../layout/reshape';
+import type { DescribeChange } from '../events';
 import { Node } from './node';
 
 /** What the `snapshot` step asks of the allocator. */
@@ -44,7 +46,9 @@ export class Allocator extends Node {
 		return OK;
 	}
 
-	private record(d: Description, change: 'create' | 'child-state' | 'snapshot', child?: number): void {
+	/** Says that a master copy was written; `child` names the child the change is about. */
+	private record(d: Description, change: DescribeChange, child?: string): void {
+		const c = child === undefined ? undefined : d.children.find((x) => x.id === child);
 		this.sim.emit({
 			t: this.sim.now,
 			type: 'describe',
@@ -54,12 +58,16 @@ export class Allocator extends Node {
 			layout: d.layout,
 			blocks: d.blocks,
 			change,
-			...(child !== undefined ? { child: d.children[child].id, state: d.children[child].state } : {})
+			...(child !== undefined ? { child, ...(c ? { state: c.state } : {}) } : {})
 		});
 	}
 
-	/** Sends the current copy of each object's description to every node that should hold it. */
-	*distribute(ctx: Ctx, ids: string[], only?: NodeId): Proc<Reply[]> {
+	/**
+	 * Sends the current copy of each object's description to every node that should hold it, and
+	 * to the nodes in `also` (holders of an older version that no longer should: what they still
+	 * have in flight must meet the new one).
+	 */
+	*distribute(ctx: Ctx, ids: string[], only?: NodeId, also: readonly NodeId[] = []): Proc<Reply[]> {
 		const { hostIds, switchId } = this.world;
 		const unified = this.mode === 'unified';
 		const perNode = new Map<NodeId, Description[]>();
@@ -69,7 +77,7 @@ export class Allocator extends Node {
 			if (sent.has(top)) continue;
 			sent.add(top);
 			const copy = this.catalog.copyFor(top, this.mode);
-			for (const n of this.catalog.holders(top, this.mode, hostIds, switchId)) {
+			for (const n of new Set([...this.catalog.holders(top, this.mode, hostIds, switchId), ...also])) {
 				if (only && n !== only) continue;
 				if (!perNode.has(n)) perNode.set(n, []);
 				perNode.get(n)!.push(copy);
@@ -126,7 +134,7 @@ export class Allocator extends Node {
 		const cctx: Ctx = { ...ctx, cls: 'ctl' };
 		const made = yield* wait(this.call(coordinator, { op: 'map-create', target, blocks: s.blocks }, cctx));
 		if (!made.ok) return fail(`coordinator ${coordinator} could not create the validity map of ${target}: ${made.error}`);
-		const result = yield* this.whileFrozen(ctx, source, target, function* (this: Allocator) {
+		const result = yield* this.whileFrozen(ctx, [source, target], function* (this: Allocator) {
 			const info = { source, sourceHome: s.home, blocks: s.blocks, coordinator, copier, maxInFlight: req.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT };
 			for (const d of cat.link(target, info)) this.record(d, 'snapshot');
 			// New holders (the coordinator, the copier) need the objects below too.
@@ -160,7 +168,7 @@ export class Allocator extends Node {
 		if (how === 'restore' && others.length)
 			return fail(`${info.source} has other snapshots (${others.map((r) => r.target).join(', ')}); end them before restoring it from ${target}`);
 		const cctx: Ctx = { ...ctx, cls: 'ctl' };
-		const result = yield* this.whileFrozen(ctx, info.source, target, function* (this: Allocator) {
+		const result = yield* this.whileFrozen(ctx, [info.source, target], function* (this: Allocator) {
 			const dropped = yield* wait(this.call(info.coordinator, { op: 'map-drop', target, complete: how !== 'remove' }, cctx));
 			if (!dropped.ok) return fail(dropped.error!);
 			let r: Reply = OK;
@@ -187,14 +195,14 @@ export class Allocator extends Node {
 	 * already in flight on them lands first, and every later one sees the descriptions `change`
 	 * hands out.
 	 */
-	private *whileFrozen(ctx: Ctx, a: string, b: string, change: (this: Allocator) => Proc<Reply>): Proc<Reply> {
+	private *whileFrozen(ctx: Ctx, objects: string[], change: (this: Allocator) => Proc<Reply>): Proc<Reply> {
 		const cctx: Ctx = { ...ctx, cls: 'ctl' };
-		const regions = [a, b]
+		const regions = objects
 			.map((object) => ({ object, from: 0, to: this.catalog.get(object).blocks }))
 			.flatMap((r) => this.freezersOf(r.object).map((n) => [n, r] as const));
 		const frozen = yield* wait(all(regions.map(([n, r]) => this.call(n, { op: 'freeze', ...r }, cctx))));
 		const bad = frozen.find((r) => !r.ok);
-		const result = bad ? fail(`${a} and ${b} could not be frozen: ${bad.error}`) : yield* change.call(this);
+		const result = bad ? fail(`${objects.join(' and ')} could not be frozen: ${bad.error}`) : yield* change.call(this);
 		yield* wait(all(regions.map(([n, r]) => this.call(n, { op: 'thaw', ...r }, cctx))));
 		return result;
 	}
@@ -208,7 +216,8 @@ export class Allocator extends Node {
 	}
 
 	private *setState(ctx: Ctx, object: string, child: number, state: ChildState): Proc<void> {
-		this.record(this.catalog.setChildState(object, child, state), 'child-state', child);
+		const d = this.catalog.setChildState(object, child, state);
+		this.record(d, 'child-state', d.children[child].id);
 		yield* this.distribute(ctx, [object]);
 	}
 
@@ -230,6 +239,8 @@ export class Allocator extends Node {
 				yield* this.distribute(ctx, this.catalog.ids(), from);
 				yield* this.reattachAll(ctx);
 				return OK;
+			case 'snapshot-real':
+				return yield* this.realize(ctx, req.source, req.target, from);
 		}
 		return fail(`allocator ${this.id} cannot serve ${req.op}`);
 	}
@@ -264,25 +275,25 @@ export class Allocator extends Node {
 	/** Resynchronises every failed child whose disks all answer again. */
 	private *reattachAll(ctx: Ctx): Proc<void> {
 		for (const id of this.catalog.ids()) {
-			const d = this.catalog.get(id);
-			for (let i = 0; i < d.children.length; i++) {
-				const c = d.children[i];
+			for (const c of this.catalog.get(id).children) {
 				if (c.state !== 'failed') continue;
 				if (this.catalog.disksUnder(c.id).some((disk) => this.failedDisks.has(disk))) continue;
-				yield* this.reattach(ctx, id, i);
+				yield* this.reattach(ctx, id, c.id);
 			}
 		}
 	}
 
 	/**
 	 * Brings a child back: it is written again at once (stale), then copied region by region, each
-	 * region frozen at every node that translates the object so that no write races the copy.
+	 * region frozen at every node that translates the object so that no write races the copy. A
+	 * new mirror ([0013]) comes in the same way, already stale. False if the copy did not finish.
 	 */
-	private *reattach(ctx: Ctx, object: string, child: number): Proc<void> {
-		const key = `${object}\u0000${child}`;
-		if (this.reattaching.has(key)) return;
+	private *reattach(ctx: Ctx, object: string, childId: string): Proc<boolean> {
+		const key = `${object}\u0000${childId}`;
+		if (this.reattaching.has(key)) return false;
 		this.reattaching.add(key);
-		yield* this.setState(ctx, object, child, 'stale');
+		const index = () => this.catalog.get(object).children.findIndex((c) => c.id === childId);
+		if (this.catalog.get(object).children[index()].state !== 'stale') yield* this.setState(ctx, object, index(), 'stale');
 		const d = this.catalog.get(object);
 		// The resync runs where transactions on the object are translated: its own home, else the
 		// home of the nearest ancestor that has one (a mirror across arrays inside a RAID set is
@@ -294,7 +305,8 @@ export class Allocator extends Node {
 		const perRow = (d.children.length - 1) * d.stripeUnit;
 		const end = parity ? (d.blocks / perRow) * d.stripeUnit : d.blocks;
 		let ok = true;
-		for (let from = 0; from < end && ok; from += RESYNC_REGION) {
+		// The child may be taken out of the object while it is being copied (remove-mirror).
+		for (let from = 0; from < end && ok && index() >= 0; from += RESYNC_REGION) {
 			const to = Math.min(end, from + RESYNC_REGION);
 			// A RAID region counts member blocks; the freeze covers the logical blocks of its rows.
 			const lf = parity ? (from / d.stripeUnit) * perRow : from;
@@ -302,15 +314,57 @@ export class Allocator extends Node {
 			const region = { object, from: lf, to: lt };
 			const frozen = yield* wait(all(freezers.map((n) => this.call(n, { op: 'freeze', ...region }, rctx))));
 			if (frozen.every((r) => r.ok)) {
-				const r = yield* wait(
-					this.call(runner, { op: 'resync', object, child: d.children[child].id, from, to }, { ...rctx, bypass: true })
-				);
+				const r = yield* wait(this.call(runner, { op: 'resync', object, child: childId, from, to }, { ...rctx, bypass: true }));
 				ok = r.ok;
 			} else ok = false;
 			yield* wait(all(freezers.map((n) => this.call(n, { op: 'thaw', ...region }, rctx))));
 		}
-		yield* this.setState(ctx, object, child, ok ? 'ok' : 'failed');
+		if (index() >= 0) yield* this.setState(ctx, object, index(), ok ? 'ok' : 'failed');
 		this.reattaching.delete(key);
+		return ok && index() >= 0;
+	}
+
+	/**
+	 * Changes an object's structure ([0013]): grow, shrink, add or remove a mirror. The object is
+	 * frozen wherever it is translated while its description changes, as for a snapshot, so that
+	 * every write in flight lands before and every later one meets the new description. The new
+	 * versions go to every node that should hold them and to every node that held the old ones.
+	 * A new mirror is then resynchronised from the copies it joins before any read uses it.
+	 */
+	reshape(ctx: Ctx, req: Reshape): Future<Reply> {
+		return this.operate(this.change(ctx, req), `allocator ${this.id} crashed before ${req.object} was changed`);
+	}
+
+	private *change(ctx: Ctx, req: Reshape): Proc<Reply> {
+		const problem = reshapeProblem(this.catalog, req, this.failedDisks);
+		if (problem) return fail(problem);
+		const cat = this.catalog;
+		const { hostIds, switchId } = this.world;
+		const ids = () => [...new Set([req.object, ...cat.objectsUnder(req.object)])];
+		const heldBefore = ids().flatMap((id) => cat.holders(this.mode === 'unified' ? cat.topLevelOf(id) : id, this.mode, hostIds, switchId));
+		const result = yield* this.whileFrozen(ctx, [req.object], function* (this: Allocator) {
+			const rewrites = reshape(cat, req);
+			for (const r of rewrites) this.record(r.desc, r.change, r.child);
+			const parents = rewrites.map((r) => r.desc.id).filter((id) => !ids().includes(id));
+			yield* this.distribute(ctx, [...ids(), ...parents], undefined, heldBefore);
+			return OK;
+		});
+		if (!result.ok || req.op !== 'add-mirror') return result;
+		const copied = yield* this.reattach(ctx, req.object, req.child);
+		return copied ? OK : fail(`${req.child} was added to ${req.object} but its copy did not finish; it is used once a copy completes`);
+	}
+
+	/**
+	 * A coordinator found every bit of `target` 1 ([0025]): both descriptions say the snapshot is
+	 * real from now on. No freeze is needed: a node that still holds the virtual copy asks the
+	 * coordinator, whose answer is 1 for every block, as the real copy says.
+	 */
+	private *realize(ctx: Ctx, source: string, target: string, from: NodeId): Proc<Reply> {
+		const s = this.catalog.objects.get(target)?.snapshotOf;
+		if (!s || s.real || s.source !== source || s.coordinator !== from) return OK;
+		for (const d of this.catalog.realize(target)) this.record(d, 'real');
+		yield* this.distribute(ctx, [source, target]);
+		return OK;
 	}
 
 	protected override onCrash(): void {

@@ -62,6 +62,9 @@ export abstract class StorageNode extends Node {
 			get maps() {
 				return node.world.maps(node.id);
 			},
+			get allocator() {
+				return node.world.allocatorId;
+			},
 			snapshotOf: (target) => this.memory.lookup(target)?.desc.snapshotOf,
 			homeOf: (object) => this.homeOf(object),
 			io: (ctx, req) => this.io(ctx, req),
@@ -171,12 +174,14 @@ export abstract class StorageNode extends Node {
 		const b = req.block;
 		if (req.op === 'write' && d.snapshots)
 			for (const s of d.snapshots) {
-				if (b >= s.blocks) continue;
+				// A real snapshot holds its own copy of every block already ([0025]).
+				if (s.real || b >= s.blocks) continue;
 				const r = yield* this.coordinate(s.coordinator, { op: 'ensure', target: s.target, block: b, for: 'cow' }, ctx);
 				if (!r.ok) return fail(`copy-on-write of block ${b} of ${d.id} to ${s.target} failed, so the write was not done: ${r.error}`);
 			}
 		const s = d.snapshotOf;
-		if (!s || ctx.internal || b >= s.blocks) return yield* this.layoutIo(ctx, held, req);
+		// A real snapshot is read and written like any object: every bit is 1 and stays 1.
+		if (!s || s.real || ctx.internal || b >= s.blocks) return yield* this.layoutIo(ctx, held, req);
 		const coord = s.coordinator;
 		const literal = this.world.protocol === 'literal';
 		if (req.op === 'read') {
@@ -488,7 +493,8 @@ export abstract class StorageNode extends Node {
 		if (!held) return fail(`${this.label} holds no description of ${object}`);
 		const d = held.desc;
 		const ci = d.children.findIndex((c) => c.id === childId);
-		this.sim.emit({ t: this.sim.now, type: 'resync', node: this.id, object, child: childId, from, to });
+		if (ci < 0) return fail(`${childId} is no longer part of ${object}`);
+		this.sim.emit({ t: this.sim.now, type: 'resync', node: this.id, object, child: childId, from, to, cause: ctx.cause });
 		const target = { kind: 'object', id: object, home: d.home } as const;
 		for (let b = from; b < to; b++) {
 			let data: Uint8Array | undefined;

@@ -279,9 +279,12 @@ export class Coordinator {
 		const sim = this.port.sim;
 		sim.emit({ t: sim.now, type: 'bit', node: this.port.id, target, block: n, by, cause: ctx.cause });
 		const s = this.port.snapshotOf(target);
-		// Every bit 1: the virtual snapshot has become a real one ([0025]).
-		if (s && map.complete)
+		// Every bit 1: the virtual snapshot has become a real one ([0025]). The allocator marks it
+		// so in the descriptions, and every node stops asking about it.
+		if (s && map.complete) {
 			sim.emit({ t: sim.now, type: 'snapshot', node: this.port.id, source: s.source, target, change: 'complete', coordinator: s.coordinator, copier: s.copier, cause: ctx.cause });
+			this.port.call(this.port.allocator, { op: 'snapshot-real', source: s.source, target }, { cause: ctx.cause, cls: 'ctl' });
+		}
 	}
 
 	private mark(target: string, n: number, owner: Owner, by: Busy['by']): Busy {

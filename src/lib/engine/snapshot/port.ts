@@ -18,6 +18,8 @@ export interface SnapshotPort {
 	readonly sim: Sim;
 	readonly protocol: 'coherent' | 'literal';
 	readonly maps: MapStore;
+	/** Allocator 74, told when a snapshot becomes real ([0025]). */
+	readonly allocator: NodeId;
 	/** The snapshot half of a target's description, from this node's description memory. */
 	snapshotOf(target: string): SnapshotOf | undefined;
 	/** The home of an object according to this node's descriptions (null: any host translates it). */

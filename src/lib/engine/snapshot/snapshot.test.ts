@@ -240,7 +240,8 @@ describe('copy-on-write (Fig. 6, [0031])', () => {
 	it('bit 1: writes V at once (step 120)', () => {
 		const { lab: l, one, step } = lab();
 		one(snapVss());
-		one({ op: 'copy', target: 'VSS', all: true });
+		// Blocks 0–3 copied, the rest not: the snapshot is still virtual, so V's writes ask.
+		one({ op: 'copy', target: 'VSS', blocks: 4 });
 		one({ op: 'write', host: '52', object: 'V', block: 3, data: 'E' });
 		const s = story(l, step());
 		expect(s[0]).toBe('52 checks bit VSS[3] for cow: 1');
