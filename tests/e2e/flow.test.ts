@@ -163,3 +163,48 @@ test('a long step shows only the latest messages and says how many are left out'
 	await expect(chart.getByTestId('seq-earlier')).toContainText(/\d+ earlier messages of this step are not drawn/);
 	await expectAccessible(page, '#panel-sequence');
 });
+
+/** Pairs of labels in the sequence chart whose boxes overprint each other. */
+async function overprinted(page: Page): Promise<string[]> {
+	return sequencePanel(page)
+		.locator('svg[role="img"]')
+		.evaluate((svg) => {
+			const boxes = [...svg.querySelectorAll('text')]
+				.filter((t) => t.textContent?.trim())
+				.map((t) => ({ text: t.textContent!, r: t.getBoundingClientRect() }));
+			const out: string[] = [];
+			for (let i = 0; i < boxes.length; i++)
+				for (let j = i + 1; j < boxes.length; j++) {
+					const [a, b] = [boxes[i].r, boxes[j].r];
+					if (a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5)
+						out.push(`“${boxes[i].text}” over “${boxes[j].text}”`);
+				}
+			return out;
+		});
+}
+
+for (const [width, height] of [
+	[1280, 800],
+	[390, 844]
+] as const) {
+	test(`no label of the sequence chart overprints another through the tour’s step 3, at ${width}×${height}`, async ({ page }) => {
+		test.setTimeout(90_000);
+		await page.setViewportSize({ width, height });
+		await openTour(page);
+		await openTab(page, 'Sequence');
+		await chooseChapter(page, 'The background copy starts');
+		await expect(sequencePanel(page).getByRole('heading', { level: 2 })).toContainText('Messages of step 3');
+		const start = Number(/Event (\d+) of/.exec(await position(page).innerText())![1]);
+		await page.evaluate(() => (window as unknown as { snapshotPlayer: { holdAt(p: number[]): void } }).snapshotPlayer.holdAt([]));
+		let n = start;
+		// Every event of the step (the background copy of two blocks), until the next step starts.
+		while ((await sequencePanel(page).getByRole('heading', { level: 2 }).innerText()).includes('step 3')) {
+			expect(await overprinted(page), `at event ${n}`).toEqual([]);
+			if (n === start + 30) await sequencePanel(page).screenshot({ path: `${SCREENSHOT_DIR}/sequence-step-3-${width}.png` });
+			n++;
+			await page.evaluate((p) => (window as unknown as { snapshotPlayer: { seek(p: number): void } }).snapshotPlayer.seek(p), n);
+			await expect(position(page)).toContainText(`Event ${n} of`);
+		}
+		expect(n - start).toBeGreaterThan(30);
+	});
+}

@@ -109,3 +109,53 @@ test('the guided scenarios fill the width of a desktop page', async ({ page }) =
 	expect(list!.width).toBeGreaterThan(0.95 * main!.width);
 	expect(main!.width).toBeGreaterThan(1000);
 });
+
+/** For each "RAID-5" or "RAID-4" inside the matched elements, how many lines it is set on. */
+async function linesOfLayoutNames(page: Page, selector: string): Promise<Array<{ text: string; lines: number }>> {
+	return page.locator(selector).evaluateAll((els) =>
+		els.flatMap((el) => {
+			const out: Array<{ text: string; lines: number }> = [];
+			const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+			// The text of the element as one string, with where each text node starts in it.
+			const nodes: Text[] = [];
+			let whole = '';
+			for (let n = walk.nextNode(); n; n = walk.nextNode()) nodes.push(n as Text), (whole += (n as Text).data);
+			const at = (i: number): [Text, number] => {
+				let k = i;
+				for (const n of nodes) {
+					if (k <= n.data.length) return [n, k];
+					k -= n.data.length;
+				}
+				return [nodes.at(-1)!, nodes.at(-1)!.data.length];
+			};
+			for (const m of whole.matchAll(/RAID-\d/g)) {
+				const range = document.createRange();
+				range.setStart(...at(m.index));
+				range.setEnd(...at(m.index + m[0].length));
+				const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+				out.push({ text: `${el.textContent?.trim().slice(0, 60)}`, lines: tops.size });
+			}
+			return out;
+		})
+	);
+}
+
+test('a layout’s name such as RAID-5 never breaks at its hyphen in titles, at any phone width', async ({ page }) => {
+	let seen = 0;
+	// Widths at which a title's wrap falls on or next to "RAID-5" for one title or another.
+	for (const width of [320, 340, 360, 375, 390, 414]) {
+		await page.setViewportSize({ width, height: 844 });
+		await page.goto('/');
+		const names = await linesOfLayoutNames(page, '.guided__title');
+		expect(names.length).toBeGreaterThan(0);
+		for (const n of names) expect(n.lines, `${n.text} at ${width} px`).toBe(1);
+		seen += names.length;
+	}
+	for (const width of [320, 360, 390]) {
+		await page.setViewportSize({ width, height: 844 });
+		await page.goto('/play?scenario=fault-snapshot-disk-twice');
+		await expect(page.getByRole('heading', { level: 1 })).toContainText('RAID-5');
+		for (const n of await linesOfLayoutNames(page, 'h1')) expect(n.lines, `${n.text} at ${width} px`).toBe(1);
+	}
+	expect(seen).toBeGreaterThan(6);
+});

@@ -377,8 +377,11 @@ test('the sandbox acts live: no workload needed, each action a step of the list,
 	await expect(steps.first()).toContainText('fail disk d1');
 	await expect(page.getByRole('img', { name: /^System of Fig\. 3/ }).first()).toHaveAttribute('aria-label', /d1 failed/);
 	await expect(undoButton(page)).toHaveAttribute('title', 'Undo: fail disk d1 (Ctrl+Z)');
+	await expect(act.getByRole('status')).toHaveText(/^Fail disk d1: it runs now/);
+	// The toolbar's Undo takes the action back: the panel no longer says it runs.
 	await undoButton(page).click();
 	await expect(steps).toHaveCount(0);
+	await expect(act.getByText(/it runs now/)).toHaveCount(0);
 	await redoButton(page).click();
 	await recorded(page, 1);
 
@@ -406,10 +409,12 @@ test('the sandbox acts live: no workload needed, each action a step of the list,
 	await ask.getByRole('button', { name: 'Fork from here' }).click();
 	await expect(ask).toBeHidden();
 	await recorded(page, 1);
-	await expect(steps.first()).toContainText('crash node 54');
+	await expect(steps.first()).toContainText('crash host 54');
+	await expect(act.getByRole('status')).toHaveText(/^Crash host 54: it runs now/);
 	await shoot(page, 'sandbox-forked', act);
 	await undoButton(page).click();
 	await recorded(page, n + 1);
 	await expect(steps.last()).toContainText('host 52 writes V[2]');
+	await expect(act.getByText(/Crash host 54: it runs now/)).toHaveCount(0);
 	expect(errors).toEqual([]);
 });

@@ -61,6 +61,25 @@ test('a share link opens the same scenario at the same step, with the same map a
 	await other.context.close();
 });
 
+test('the share dialog has no empty gap: its buttons follow the link, and a message takes room only once it says something', async ({ page, context }) => {
+	await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+	await page.goto('/play?scenario=tour');
+	await expect(timeline(page)).toBeEnabled();
+	await page.getByRole('button', { name: 'Share' }).click();
+	const dialog = page.getByRole('dialog', { name: 'Share this scenario' });
+	const row = dialog.getByRole('textbox', { name: 'Share link' });
+	const buttons = dialog.getByRole('button', { name: 'Save as file' });
+	const space = async () => (await buttons.boundingBox())!.y - ((await row.boundingBox())!.y + (await row.boundingBox())!.height);
+	// Between the link and the buttons: the buttons' own margin, no blank line of an empty message.
+	expect(await space()).toBeLessThanOrEqual(20);
+	await expect(dialog.getByRole('status')).toHaveText('');
+	expect((await dialog.getByRole('status').boundingBox())?.height ?? 0).toBe(0);
+	await dialog.getByRole('button', { name: 'Copy' }).click();
+	await expect(dialog.getByRole('status')).toHaveText(/Copied|copy the selected link/);
+	expect(await space()).toBeGreaterThan(20);
+	await dialog.screenshot({ path: 'test-results/screenshots/share-dialog.png' });
+});
+
 test('a scenario changed by its receiver can be sent back with a new link', async ({ page, browser }) => {
 	const doc = { ...tour, title: 'Tour, with host 54 reading VSS[7] as well', steps: [...tour.steps, { op: 'read' as const, host: '54', object: 'VSS', block: 7 }] };
 	await page.goto('/play');

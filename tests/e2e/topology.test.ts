@@ -236,3 +236,43 @@ test('the description tree links VSS to V and shows new versions reaching the no
 	await photograph(page, descriptions(page), 'descriptions');
 	expect(errors).toEqual([]);
 });
+
+test('on a phone, every label of the system reads at 12 px or more and fits its box whole', async ({ page }) => {
+	await page.setViewportSize({ width: 390, height: 844 });
+	// After the snapshot: host 52 coordinates VSS and copies it, the part with the most to say.
+	await open(page, 'tour', 300);
+	await expect(picture(page)).toHaveAttribute('data-layout', 'narrow');
+	await expect(picture(page).locator('.part--coordinator')).toHaveCount(1);
+	const labels = await picture(page).evaluate((svg) => {
+		const scale = svg.getBoundingClientRect().width / (svg as SVGSVGElement).viewBox.baseVal.width;
+		return [...svg.querySelectorAll('text')].map((t) => {
+			const text = t.textContent ?? '';
+			const box = (t as SVGTextElement).getBBox();
+			// The box a label belongs to: its part, chip or node (a disk's id and note sit in their can).
+			const holder = t.closest('.part, .chip, .node')?.querySelector(':scope > rect');
+			const edge = holder ? (holder as SVGRectElement).getBBox() : null;
+			return {
+				text,
+				px: parseFloat(getComputedStyle(t).fontSize) * scale,
+				overflow: edge ? box.x + box.width - (edge.x + edge.width) : 0
+			};
+		});
+	});
+	expect(labels.length).toBeGreaterThan(20);
+	const small = labels.filter((l) => l.px < 12).map((l) => `${l.text}: ${l.px.toFixed(1)} px`);
+	expect(small).toEqual([]);
+	expect(labels.filter((l) => l.text.endsWith('…')).map((l) => l.text)).toEqual([]);
+	expect(labels.filter((l) => l.overflow > 0.5).map((l) => `${l.text} overflows by ${l.overflow.toFixed(1)}`)).toEqual([]);
+	await photograph(page, topology(page), 'topology-labels', true);
+});
+
+test('at the last event of a finished run, no message is drawn on its way', async ({ page }) => {
+	// The tour ends with a notice still on the wire at the time of its last event: it lands before the run is over.
+	await open(page, 'tour', 1);
+	await page.getByRole('slider', { name: 'Timeline' }).focus();
+	await page.keyboard.press('End');
+	const total = /of (\d+)/.exec(await position(page).innerText())![1];
+	await expect(position(page)).toContainText(`Event ${total} of ${total}`);
+	await expect(packetLayer(page).locator('[data-packet]')).toHaveCount(0);
+	await expect(picture(page)).toHaveAttribute('aria-label', /no message in flight/);
+});

@@ -646,7 +646,7 @@ function askNextBit(c: Ctx): Made | string {
 	else
 		explanation = `A whole-block write of ${bit.target}[${bit.block}] needs no copy, but the coordinator still sets bit ${bit.block}, or the background copy would later overwrite the new data ([0032]).`;
 	return {
-		prompt: `Next: ${stepLabel(s)}. Which bit of ${bit.target}’s validity map will be set to 1 first?`,
+		prompt: `Next: ${stepLabel(s, c.rec.spec)}. Which bit of ${bit.target}’s validity map will be set to 1 first?`,
 		answer: { label: label(bit.block) },
 		wrong: picked,
 		numeric: true,

@@ -531,6 +531,8 @@ export class Player implements ViewState, ViewActions {
 		this.chapterPause = null;
 		this.position = p;
 		this.now = p > 0 ? this.rec.events[p - 1].t : 0;
+		// The end of a finished run is when its last messages have landed: none is left drawn on its way.
+		if (p > 0 && p >= this.length && !this.running) this.now = this.flights!.settled(p, this.now);
 		if (p < this.length) this.following = false;
 		this.refresh();
 	}

@@ -50,6 +50,9 @@ export class Sandbox {
 	readonly undoLabel = $derived(undoLabel(this.history));
 	readonly redoLabel = $derived(redoLabel(this.history));
 
+	/** How many times the document has changed: an edit, an action, an undo or a redo each count one. */
+	edits = $state(0);
+
 	private revision = $state(0);
 	private savedRevision = $state(0);
 	private store = new SessionStore();
@@ -123,7 +126,7 @@ export class Sandbox {
 		if (why) return why;
 		const doc = this.player.rec?.doc;
 		if (!doc) return null;
-		const label = fork ? `${stepLabel(step)}, forking the run at event ${at}` : stepLabel(step);
+		const label = fork ? `${stepLabel(step, doc)}, forking the run at event ${at}` : stepLabel(step, doc);
 		const next = commit(this.history, $state.snapshot(doc) as Doc, label);
 		this.refusal = null;
 		this.notice = `Last change: ${label}.`;
@@ -171,6 +174,7 @@ export class Sandbox {
 
 	private change(next: History<Doc>, replay: boolean): void {
 		this.history = next;
+		this.edits++;
 		this.persist();
 		if (replay) void this.replay();
 	}

@@ -11,6 +11,15 @@ import type { Layout } from './layout/types';
  * reservedNodeName(SWITCH_ID);           // 'the switch'
  */
 
+/** What an id of a disk, an object or a node may be: 1–32 letters, digits, "-", "_" or ".". */
+export const ID_PATTERN = /^[A-Za-z0-9_.-]{1,32}$/;
+/** The same rule in words, for messages. */
+export const ID_RULE = '1–32 letters, digits, "-", "_" or "."';
+/** Most blocks a disk may have. */
+export const MAX_DISK_BLOCKS = 16_777_216;
+/** Most disks, objects, hosts and top-level steps a document may have. */
+export const LIMITS = { disks: 1024, objects: 4096, hosts: 64, steps: 10_000, children: 1024 } as const;
+
 /** Switch 64 and allocator 74: fixed ids in every lab (Fig. 3). */
 export const SWITCH_ID = '64';
 export const ALLOCATOR_ID = '74';

@@ -64,6 +64,24 @@ export class Flights {
 		return !busy;
 	}
 
+	/**
+	 * When everything shown by `position` has come to rest: the latest arrival of a message or end
+	 * of a disk I/O among them, or `now` when that is later. At the last event of a finished run,
+	 * messages that need no answer (a notice, a last reply) still land after it: the run is over
+	 * once they have.
+	 *
+	 * @example
+	 * flights.settled(events.length, events.at(-1).t);   // the time the last message lands
+	 */
+	settled(position: number, now: number): number {
+		let at = now;
+		this.scan(position, now, (e) => {
+			if (e.type === 'hop') at = Math.max(at, e.arrive);
+			else if (e.type === 'disk') at = Math.max(at, e.done);
+		});
+		return at;
+	}
+
 	private scan(position: number, now: number, visit: (e: SimEvent, i: number) => void): void {
 		const from = now - longest(this.events).us;
 		for (let i = Math.min(position, this.events.length) - 1; i >= 0; i--) {

@@ -92,7 +92,7 @@ function chaptersFrom(doc: ScenarioDocument, starts: ReadonlyMap<number, number>
 			.filter((c) => starts.has(c.step))
 			.map((c) => ({ title: c.title, position: starts.get(c.step)!, step: c.step, ...(c.text ? { text: c.text } : {}) }));
 	return [...starts].map(([n, position]) => ({
-		title: n === 0 ? 'The allocator builds the objects' : `Step ${n}: ${stepLabel(doc.steps[n - 1])}`,
+		title: n === 0 ? 'The allocator builds the objects' : `Step ${n}: ${stepLabel(doc.steps[n - 1], doc)}`,
 		position,
 		step: n
 	}));

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { parseScenario } from '../scenario/schema';
@@ -108,6 +109,31 @@ describe('layout helpers', () => {
 		expect(placeLabels([{ x0: 0, x1: 50, y: 10 }, { x0: 20, x1: 80, y: 12 }], 12)).toEqual([10, 22]);
 		expect(placeLabels([{ x0: 0, x1: 50, y: 10 }, { x0: 60, x1: 80, y: 12 }], 12)).toEqual([10, 12]);
 		expect(placeLabels([{ x0: 0, x1: 50, y: 10 }, { x0: 0, x1: 50, y: 11 }, { x0: 0, x1: 50, y: 12 }], 12)).toEqual([10, 22, 34]);
+	});
+
+	it('moves a label past a fixed one it would overprint, above or below it, and never overprints another', () => {
+		expect(placeLabels([{ x0: 0, x1: 50, y: 10 }], 12, [{ x0: 40, x1: 90, y: 14 }])).toEqual([26]);
+		expect(placeLabels([{ x0: 0, x1: 50, y: 20 }], 12, [{ x0: 40, x1: 90, y: 14 }])).toEqual([26]);
+		expect(placeLabels([{ x0: 0, x1: 50, y: 40 }], 12, [{ x0: 40, x1: 90, y: 14 }])).toEqual([40]);
+		fc.assert(
+			fc.property(
+				fc.array(fc.record({ x0: fc.integer({ min: 0, max: 200 }), w: fc.integer({ min: 10, max: 120 }), y: fc.integer({ min: 0, max: 300 }) }), { maxLength: 24 }),
+				fc.array(fc.record({ x0: fc.integer({ min: 0, max: 200 }), w: fc.integer({ min: 10, max: 120 }), y: fc.integer({ min: 0, max: 300 }) }), { maxLength: 4 }),
+				(raw, rawFixed) => {
+					const items = raw.map((r) => ({ x0: r.x0, x1: r.x0 + r.w, y: r.y }));
+					const fixed = rawFixed.map((r) => ({ x0: r.x0, x1: r.x0 + r.w, y: r.y }));
+					const ys = placeLabels(items, 13, fixed);
+					const all = [...items.map((it, i) => ({ ...it, y: ys[i] })), ...fixed];
+					// Every pair but two fixed labels, which are where they are.
+					for (let i = 0; i < items.length; i++)
+						for (let j = i + 1; j < all.length; j++) {
+							const [a, b] = [all[i], all[j]];
+							if (a.x0 < b.x1 && b.x0 < a.x1) expect(Math.abs(a.y - b.y)).toBeGreaterThanOrEqual(13);
+						}
+					items.forEach((it, i) => expect(ys[i]).toBeGreaterThanOrEqual(it.y));
+				}
+			)
+		);
 	});
 
 	it('keeps the chart height within bounds', () => {

@@ -251,21 +251,28 @@ export function chartHeight(count: number, perMessage = 30, min = 140, max = 620
 
 /**
  * Vertical positions for labels that do not overprint: each wants `y`; a label is pushed down
- * until it is at least `gap` below every earlier label whose span [x0, x1] it overlaps. Returns
- * the positions in the order given.
+ * until it is at least `gap` away from every label placed before it (and from every `fixed` one,
+ * which does not move) whose span [x0, x1] it overlaps. Labels are placed from the top down.
+ * Returns the positions in the order given.
  *
  * @example
  * placeLabels([{ x0: 0, x1: 50, y: 10 }, { x0: 20, x1: 80, y: 12 }], 12);   // [10, 22]
+ * placeLabels([{ x0: 0, x1: 50, y: 10 }], 12, [{ x0: 40, x1: 90, y: 14 }]);   // [26]
  */
-export function placeLabels(items: ReadonlyArray<{ x0: number; x1: number; y: number }>, gap: number): number[] {
+export function placeLabels(
+	items: ReadonlyArray<{ x0: number; x1: number; y: number }>,
+	gap: number,
+	fixed: ReadonlyArray<{ x0: number; x1: number; y: number }> = []
+): number[] {
 	const order = items.map((_, i) => i).sort((a, b) => items[a].y - items[b].y || a - b);
-	const placed: Array<{ x0: number; x1: number; y: number }> = [];
+	const placed = [...fixed].sort((a, b) => a.y - b.y);
 	const out = new Array<number>(items.length);
 	for (const i of order) {
 		const it = items[i];
 		let y = it.y;
-		// Earlier labels are sorted by position; one pass in order settles each push.
-		for (const p of placed) if (p.x0 < it.x1 && it.x0 < p.x1 && y < p.y + gap) y = p.y + gap;
+		// Placed labels are sorted by position: a push only ever moves a label down, past the ones
+		// above it, so one pass in order settles it.
+		for (const p of placed) if (p.x0 < it.x1 && it.x0 < p.x1 && Math.abs(y - p.y) < gap) y = p.y + gap;
 		placed.push({ x0: it.x0, x1: it.x1, y });
 		placed.sort((a, b) => a.y - b.y);
 		out[i] = y;

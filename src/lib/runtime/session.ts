@@ -281,7 +281,7 @@ export class LabSession {
 			...this.doc,
 			...kept,
 			steps,
-			...(kept.chapters ? { chapters: [...kept.chapters, { title: `Your action: ${stepLabel(steps[n - 1])}`.slice(0, 120), step: n }] } : {})
+			...(kept.chapters ? { chapters: [...kept.chapters, { title: `Your action: ${stepLabel(steps[n - 1], this.doc)}`.slice(0, 120), step: n }] } : {})
 		});
 		if (!checked.ok) throw new Error(`This cannot be done: ${checked.error}`);
 		if (this.journal.length <= DRY_RUN_EVENTS) {

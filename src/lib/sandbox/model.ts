@@ -36,8 +36,9 @@ export type Edit = { ok: true; doc: Doc; label: string } | { ok: false; error: s
 
 export { ALLOCATOR_ID as ALLOCATOR, SWITCH_ID as SWITCH } from '../engine/domain';
 import { ALLOCATOR_ID as ALLOCATOR, SWITCH_ID as SWITCH } from '../engine/domain';
-const ID = /^[A-Za-z0-9_.-]{1,32}$/;
-export const MAX_DISK_BLOCKS = 16_777_216;
+import { ID_PATTERN as ID, ID_RULE, MAX_DISK_BLOCKS } from '../engine/domain';
+import { snapshotProblem } from '../engine/admission';
+export { MAX_DISK_BLOCKS };
 export const BLOCK_SIZES = [512, 1024, 2048, 4096, 8192, 16384, 32768, 65536] as const;
 
 /** A new sandbox: array 56 with one disk, the default hosts, nothing else (a document needs a disk). */
@@ -202,6 +203,9 @@ function walkSteps(doc: Doc): { problems: StepProblem[]; snapshots: Map<string, 
 	// depends on it is refused.
 	const complete = new Set<string>();
 	const doubtful = new Set<string>();
+	// Whether a grow, shrink or mirror change is done depends on the run (a virtual snapshot refuses
+	// it): after one, the object's size is not known here, and no block of it is refused.
+	const reshaped = new Set<string>();
 	let current = '';
 	const out: StepProblem[] = [];
 
@@ -217,7 +221,7 @@ function walkSteps(doc: Doc): { problems: StepProblem[]; snapshots: Map<string, 
 				const p = objectProblem(s.object);
 				if (p) return p;
 				const n = cap.get(s.object)!;
-				if (s.block >= n) return `block ${s.block} is outside ${s.object}, which has ${n} blocks (0–${n - 1})`;
+				if (s.block >= n && !reshaped.has(s.object)) return `block ${s.block} is outside ${s.object}, which has ${n} blocks (0–${n - 1})`;
 				if (s.op === 'write') {
 					const len = s.hex !== undefined ? s.hex.length / 2 : encoder.encode(s.data ?? '').length;
 					const offset = s.offset ?? 0;
@@ -228,25 +232,20 @@ function walkSteps(doc: Doc): { problems: StepProblem[]; snapshots: Map<string, 
 			}
 			case 'snapshot': {
 				const { source, target } = s;
-				const p = objectProblem(source) ?? objectProblem(target);
-				if (p) return p;
-				if (source === target) return `${source} cannot be a snapshot of itself`;
-				if (parent.has(target)) return `${target} is part of ${parent.get(target)}; a snapshot must be an object of its own`;
-				if (snapshotOf.has(target) && !doubtful.has(target)) return `${target} is already a snapshot of ${snapshotOf.get(target)} at this step`;
-				if ([...snapshotOf.values()].includes(target)) return `${target} has snapshots of its own at this step; it cannot become one`;
-				if (snapshotOf.has(source) && !doubtful.has(source)) return `${source} is still a snapshot of ${snapshotOf.get(source)} at this step; detach it first`;
-				const need = cap.get(source)!;
-				const have = cap.get(target)!;
-				if (have < need) return `${target} holds ${have} blocks, fewer than the ${need} of ${source}`;
-				const under = new Set(disksUnder(doc, source));
-				const shared = disksUnder(doc, target).find((d) => under.has(d));
-				if (shared) return `${target} and ${source} share disk ${shared}; a snapshot lives on other disks`;
-				for (const [role, id] of [['coordinator', s.coordinator], ['copier', s.copier]] as const) {
-					if (!hosts.has(id) && !arrays.has(id)) {
-						const name = nodeName(id);
-						return `the ${role} must be a host or a disk array; ${name ? `${id} is ${name}` : `there is no node ${id}`}`;
-					}
-				}
+				const problem = snapshotProblem(
+					{
+						has: (id) => objects.has(id),
+						isDisk: (id) => disks.has(id),
+						parentOf: (id) => parent.get(id),
+						blocks: (id) => cap.get(id)!,
+						snapshotOf: (id) => (doubtful.has(id) ? undefined : snapshotOf.get(id)),
+						hasSnapshots: (id) => [...snapshotOf.values()].includes(id),
+						disksUnder: (id) => disksUnder(doc, id),
+						nodeKind: (id) => (hosts.has(id) ? 'host' : arrays.has(id) ? 'array' : id === SWITCH ? 'switch' : id === ALLOCATOR ? 'allocator' : undefined)
+					},
+					s
+				);
+				if (problem) return problem;
 				snapshotOf.set(target, source);
 				madeAt.set(target, current);
 				doubtful.delete(target);
@@ -286,6 +285,22 @@ function walkSteps(doc: Doc): { problems: StepProblem[]; snapshots: Map<string, 
 						snapshotOf.set(source, s.target);
 						madeAt.set(source, current);
 					} else doubtful.add(source);
+				}
+				return null;
+			}
+			case 'grow':
+			case 'shrink':
+			case 'add-mirror':
+			case 'remove-mirror': {
+				const p = objectProblem(s.object);
+				if (p) return p;
+				if (s.op !== 'shrink' && !objects.has(s.child) && !disks.has(s.child)) return `there is no disk or object ${s.child}`;
+				reshaped.add(s.object);
+				if (s.op === 'add-mirror' && s.as !== undefined) {
+					if (objects.has(s.as) || disks.has(s.as)) return `${s.as} is already the id of a disk or an object`;
+					objects.add(s.as);
+					reshaped.add(s.as);
+					cap.set(s.as, cap.get(s.object)!);
 				}
 				return null;
 			}
@@ -353,7 +368,7 @@ export function checked(before: Doc, candidate: unknown, label: string): Edit {
 /** Why an id cannot be used for something new, or null. */
 export function idProblem(doc: Doc, id: string, what: string, except?: string): string | null {
 	if (!id) return `give the ${what} a name`;
-	if (!ID.test(id)) return `a name is 1–32 letters, digits, "-", "_" or "." (not “${id.slice(0, 40)}”)`;
+	if (!ID.test(id)) return `a name is ${ID_RULE} (not “${id.slice(0, 40)}”)`;
 	if (id === except) return null;
 	if (doc.disks.some((d) => d.id === id)) return `${id} is already the name of a disk`;
 	if (doc.objects.some((o) => o.id === id)) return `${id} is already the name of an object`;
@@ -362,7 +377,7 @@ export function idProblem(doc: Doc, id: string, what: string, except?: string): 
 
 function nodeIdProblem(doc: Doc, id: string, what: string): string | null {
 	if (!id) return `give the ${what} a number or name`;
-	if (!ID.test(id)) return `a node id is 1–32 letters, digits, "-", "_" or "." (not “${id.slice(0, 40)}”)`;
+	if (!ID.test(id)) return `a node id is ${ID_RULE} (not “${id.slice(0, 40)}”)`;
 	if (id === SWITCH) return `${SWITCH} is the switch; choose another id`;
 	if (id === ALLOCATOR) return `${ALLOCATOR} is the allocator; choose another id`;
 	if (doc.hosts.includes(id)) return `${id} is already a host`;
@@ -694,7 +709,7 @@ export function addStep(doc: Doc, step: Step, group?: StepPath): Edit {
 	if (!group) {
 		if (doc.steps.length >= 10_000) return refuse('a scenario has at most 10,000 steps');
 		const next = { ...doc, steps: [...doc.steps, step] };
-		return checked(doc, next, `add step “${stepLabel(step)}”`);
+		return checked(doc, next, `add step “${stepLabel(step, doc)}”`);
 	}
 	const at = getAt(doc.steps, group);
 	if (!at) return refuse(`there is no ${stepNumber(group)}`);
@@ -703,7 +718,7 @@ export function addStep(doc: Doc, step: Step, group?: StepPath): Edit {
 	const steps = updateList(doc.steps, parent, (list) =>
 		list.map((s, j) => (j !== i ? s : s.op === 'parallel' ? { ...s, steps: [...s.steps, step] } : { op: 'parallel' as const, steps: [s, step] }))
 	);
-	return checked(doc, { ...doc, steps }, `add step “${stepLabel(step)}” alongside ${stepNumber(group)}`);
+	return checked(doc, { ...doc, steps }, `add step “${stepLabel(step, doc)}” alongside ${stepNumber(group)}`);
 }
 
 /** Replaces the step at `path` (a group keeps its inner steps unless `step` brings its own). */
@@ -731,7 +746,7 @@ export function removeStep(doc: Doc, path: StepPath): Edit {
 	}
 	let next: Doc = { ...doc, steps };
 	if (!parent.length) next = shiftChapters(next, i + 1, -1, true);
-	return checked(doc, next, `remove ${stepNumber(path)} (${stepLabel(old)})`);
+	return checked(doc, next, `remove ${stepNumber(path)} (${stepLabel(old, doc)})`);
 }
 
 /** Moves a step up (-1) or down (+1) among its siblings. */

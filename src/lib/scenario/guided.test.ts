@@ -17,8 +17,10 @@ import { encodeLink, SHARE_LINK_LIMIT } from './link';
 
 /** Steps that a scenario means to fail, by scenario id: anything else failing is a bug. */
 const MEANT_TO_FAIL: Record<string, string[]> = {
+	// Growing the source of a virtual snapshot is refused.
+	'changing-descriptions': ['3'],
 	// Detaching a snapshot that is still virtual is refused.
-	'changing-descriptions': ['6'],
+	'ending-snapshots': ['6'],
 	// The copy is cut by the crash; the read and the write that need the crashed coordinator fail.
 	'fault-coordinator-crash': ['3.1', '4', '5'],
 	// With two disks of the RAID-5 snapshot gone, the copy, the copy-on-write it needs, the reads of
@@ -126,6 +128,7 @@ describe('the library', () => {
 			'fault-snapshot-disk',
 			'fault-snapshot-disk-twice',
 			'changing-descriptions',
+			'ending-snapshots',
 			'snapshot-forms'
 		])
 			expect(ids, id).toContain(id);
@@ -415,8 +418,30 @@ describe('what the narration says happens', () => {
 		expect(textOf(contents(lab, 'V')[11])).toBe('eleven');
 	});
 
-	it('changing descriptions: detach only when real, remove at any time, restore from a real snapshot', () => {
+	it('changing descriptions: V grows, becomes a mirror, gains a third copy and loses its first, and VSS stays exact', () => {
 		const id = 'changing-descriptions';
+		expect(result(id, '3').error).toMatch(/V has a virtual snapshot, VSS/);
+		// Once VSS is real, V's write copies nothing and host 54 reads VSS straight from its disk.
+		expect(physical(id, '5')).toEqual([{ disk: 'd1', block: 1, io: 'write' }]);
+		expect(readText(id, '6')).toBe('one');
+		expect(physical(id, '6')).toEqual([{ disk: 'd6', block: 0, io: 'read' }]);
+		// V grew by d2: block 12 is block 4 of d2.
+		expect(physical(id, '8')).toEqual([{ disk: 'd2', block: 4, io: 'write' }]);
+		// The write racing the new mirror's resync reaches both copies.
+		expect(physical(id, '9.2').map((p) => p.disk).sort()).toEqual(['d1', 'd3']);
+		expect(physical(id, '9.1').filter((p) => p.io === 'write').length).toBe(16);
+		expect(readText(id, '10')).toBe('three');
+		// Three copies; with d1 gone, block 12 comes from M1 (d4), and V0 can be removed.
+		expect(physical(id, '11').filter((p) => p.io === 'write').every((p) => p.disk === 'd7' || p.disk === 'd8')).toBe(true);
+		expect(physical(id, '13')).toEqual([{ disk: 'd4', block: 4, io: 'read' }]);
+		expect(readText(id, '13')).toBe('twelve');
+		expect(result(id, '14').ok).toBe(true);
+		expect(readText(id, '15')).toBe('five');
+		expect(run(id).final.validity).toEqual({ VSS: '11111111' });
+	});
+
+	it('ending snapshots: detach only when real, remove at any time, restore from a real snapshot', () => {
+		const id = 'ending-snapshots';
 		expect(result(id, '6').error).toMatch(/still a virtual snapshot/);
 		expect(result(id, '8').ok).toBe(true);
 		expect(physical(id, '9').every((p) => p.io === 'write')).toBe(true);

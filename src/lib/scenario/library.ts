@@ -22,6 +22,7 @@ import faultCoordinatorCrash from './guided/11-fault-coordinator-crash.json';
 import faultSnapshotDisk from './guided/11-fault-snapshot-disk.json';
 import faultSnapshotDiskTwice from './guided/11-fault-snapshot-disk-twice.json';
 import changingDescriptions from './guided/12-changing-descriptions.json';
+import endingSnapshots from './guided/12-ending-snapshots.json';
 import snapshotForms from './guided/13-snapshot-forms.json';
 
 /**
@@ -95,6 +96,7 @@ export const LIBRARY: LibraryEntry[] = [
 	guided('fault-snapshot-disk', faultSnapshotDisk, 6),
 	guided('fault-snapshot-disk-twice', faultSnapshotDiskTwice, 6),
 	guided('changing-descriptions', changingDescriptions, 8),
+	guided('ending-snapshots', endingSnapshots, 8),
 	guided('snapshot-forms', snapshotForms, 6),
 	{
 		id: 'format-example',

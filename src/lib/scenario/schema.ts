@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import type { LabSpec, Step } from '../engine/lab';
-import { ALLOCATOR_ID, capacity, childrenProblem, layoutProblem, SWITCH_ID } from '../engine/domain';
+import { ALLOCATOR_ID, capacity, childrenProblem, ID_PATTERN, ID_RULE, layoutProblem, LIMITS, MAX_DISK_BLOCKS, SWITCH_ID } from '../engine/domain';
 
 /**
  * Scenario format version 1 (SCENARIO-FORMAT.md) as a valibot schema. Shapes, types and ranges
@@ -8,13 +8,11 @@ import { ALLOCATOR_ID, capacity, childrenProblem, layoutProblem, SWITCH_ID } fro
  * child used twice, capacities) by one check on the whole document. Every message names the field.
  */
 
-const ID = /^[A-Za-z0-9_.-]{1,32}$/;
-const MAX_DISK_BLOCKS = 16_777_216;
 
 const id = (what: string) =>
 	v.pipe(
 		v.string(`${what} must be a string`),
-		v.regex(ID, `${what} must be 1–32 letters, digits, "-", "_" or "."`)
+		v.regex(ID_PATTERN, `${what} must be ${ID_RULE}`)
 	);
 const int = (what: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
 	v.pipe(
@@ -36,7 +34,7 @@ const StorageObject = v.pipe(
 	v.object({
 		id: id('object id'),
 		layout: v.picklist(LAYOUTS, `layout must be one of ${LAYOUTS.join(', ')}`),
-		children: v.pipe(v.array(id('child id'), 'children must be a list of ids'), v.maxLength(1024, 'at most 1,024 children')),
+		children: v.pipe(v.array(id('child id'), 'children must be a list of ids'), v.maxLength(LIMITS.children, `at most ${LIMITS.children.toLocaleString('en')} children`)),
 		stripeUnit: v.optional(int('stripeUnit', 1, MAX_DISK_BLOCKS)),
 		parityLayout: v.optional(
 			v.picklist(['left-symmetric', 'left-asymmetric'], 'parityLayout must be "left-symmetric" or "left-asymmetric"')
@@ -187,10 +185,10 @@ const Document = v.pipe(
 		),
 		protocol: v.optional(v.picklist(['coherent', 'literal'], 'protocol must be "coherent" or "literal"'), 'coherent'),
 		descriptions: v.optional(v.picklist(['per-level', 'unified'], 'descriptions must be "per-level" or "unified"'), 'per-level'),
-		hosts: v.optional(v.pipe(v.array(id('host id'), 'hosts must be a list of ids'), v.minLength(1, 'hosts needs at least one host'), v.maxLength(64, 'at most 64 hosts')), ['52', '54']),
-		disks: v.pipe(v.array(Disk, 'disks must be a list'), v.minLength(1, 'disks needs at least one disk'), v.maxLength(1024, 'at most 1,024 disks')),
-		objects: v.pipe(v.array(StorageObject, 'objects must be a list'), v.maxLength(4096, 'at most 4,096 objects')),
-		steps: v.optional(v.pipe(v.array(StepSchema, 'steps must be a list'), v.maxLength(10_000, 'at most 10,000 steps')), [])
+		hosts: v.optional(v.pipe(v.array(id('host id'), 'hosts must be a list of ids'), v.minLength(1, 'hosts needs at least one host'), v.maxLength(LIMITS.hosts, `at most ${LIMITS.hosts} hosts`)), ['52', '54']),
+		disks: v.pipe(v.array(Disk, 'disks must be a list'), v.minLength(1, 'disks needs at least one disk'), v.maxLength(LIMITS.disks, `at most ${LIMITS.disks.toLocaleString('en')} disks`)),
+		objects: v.pipe(v.array(StorageObject, 'objects must be a list'), v.maxLength(LIMITS.objects, `at most ${LIMITS.objects.toLocaleString('en')} objects`)),
+		steps: v.optional(v.pipe(v.array(StepSchema, 'steps must be a list'), v.maxLength(LIMITS.steps, `at most ${LIMITS.steps.toLocaleString('en')} steps`)), [])
 	}),
 	v.rawCheck(({ dataset, addIssue }) => {
 		if (!dataset.typed) return;

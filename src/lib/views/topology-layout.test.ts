@@ -13,7 +13,8 @@ import {
 	type Box,
 	type Point,
 	type TopologyInput,
-	type TopologyLayout
+	type TopologyLayout,
+	PHONE_MIN_FONT
 } from './topology-layout';
 
 const parsed = parseScenario(readFileSync('src/lib/scenario/examples/tour.json', 'utf8'));
@@ -89,7 +90,9 @@ describe('layoutTopology', () => {
 			expect(h52.y + h52.h).toBeLessThan(sw.y);
 			for (const a of ['56', '58', '60']) expect(l.nodes[a].y).toBeGreaterThan(sw.y + sw.h);
 			expect(l.nodes['56'].x).toBeLessThan(l.nodes['58'].x);
-			expect(l.nodes['58'].x).toBeLessThan(l.nodes['60'].x);
+			// On a phone two arrays take a row, so that their labels stay legible: array 60 starts the next.
+			if (narrow) expect(l.nodes['60'].y).toBeGreaterThan(l.nodes['56'].y + l.nodes['56'].h);
+			else expect(l.nodes['58'].x).toBeLessThan(l.nodes['60'].x);
 			expect(al.x + al.w).toBeLessThan(sw.x);
 			// Beside the switch: their heights overlap.
 			expect(al.y).toBeLessThan(sw.y + sw.h);
@@ -106,6 +109,27 @@ describe('layoutTopology', () => {
 		const narrow = layoutTopology(input, true);
 		expect(narrow.width).toBeLessThan(wide.width);
 		expect(narrow.height / narrow.width).toBeGreaterThan(wide.height / wide.width);
+	});
+
+	it('on a phone, is laid out at the width it is shown at, with labels of at least PHONE_MIN_FONT that fit their parts', () => {
+		for (const shownAt of [335, 390, 520]) {
+			const l = layoutTopology(input, true, shownAt);
+			checkLayout(input, l);
+			expect(l.width).toBe(shownAt);
+			const { title, part, chip, disk, note, interconnect } = l.type;
+			for (const size of [title, part, chip, disk, note, interconnect]) expect(size).toBeGreaterThanOrEqual(PHONE_MIN_FONT);
+			// The longest part names of a phone's picture fit their boxes whole (about 0.58 em a character, 10 units of padding).
+			const hostManager = l.nodes['52'].parts.find((p) => p.role === 'manager')!;
+			expect('storage manager 68'.length * part * 0.58).toBeLessThanOrEqual(hostManager.w - 10);
+			const manager = l.nodes['58'].parts.find((p) => p.role === 'manager')!;
+			expect('storage manager'.length * part * 0.58).toBeLessThanOrEqual(manager.w - 10);
+			// A chip holds "VSS v1" in the monospace face (0.6 em a character).
+			expect('VSS v1'.length * chip * 0.6).toBeLessThanOrEqual(l.chipWidth - 6);
+			// A disk holds its id and a note such as "12 I/O".
+			expect('12 I/O'.length * note * 0.54).toBeLessThanOrEqual(l.disks['d1'].w + 4);
+		}
+		// Narrower than a phone ever shows it, the picture keeps its smallest width and is shown smaller.
+		expect(layoutTopology(input, true, 200).width).toBe(320);
 	});
 
 	it('wraps extra hosts and arrays into rows whose links pass between the nearer row’s nodes', () => {
@@ -129,12 +153,13 @@ describe('layoutTopology', () => {
 				fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 9 }),
 				fc.boolean(),
 				fc.array(fc.constantFrom('V', 'VSS', 'M0', 'LongObjectName'), { maxLength: 4 }),
-				(nHosts, perArray, narrow, held) => {
+				fc.integer({ min: 200, max: 559 }),
+				(nHosts, perArray, narrow, held, shownAt) => {
 					const hosts = Array.from({ length: nHosts }, (_, i) => String(50 + 2 * i));
 					const disks = perArray.flatMap((n, a) => Array.from({ length: n }, (_, j) => ({ id: `d${a}.${j}`, array: String(100 + a) })));
 					const memory = Object.fromEntries([...hosts, '100', SWITCH, ALLOCATOR].map((id) => [id, [...new Set(held)]]));
 					const spec = { hosts, disks, memory, roles: [hosts[0], '100'] };
-					checkLayout(spec, layoutTopology(spec, narrow));
+					checkLayout(spec, layoutTopology(spec, narrow, shownAt));
 				}
 			),
 			{ numRuns: 60 }

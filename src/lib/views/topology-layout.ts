@@ -83,7 +83,37 @@ export interface TopologyLayout {
 	interconnect: Box;
 	/** Width of one description chip: fits the longest object id with its version. */
 	chipWidth: number;
+	/** The type the picture's labels are set in, in view-box units, and where their lines go. */
+	type: TopologyType;
 }
+
+/**
+ * Font sizes of the picture's labels (view-box units) and the baselines of their lines. On a phone
+ * the picture is laid out at the width it is shown at, one unit to a CSS pixel, so these are the
+ * sizes the learner reads.
+ */
+export interface TopologyType {
+	/** A node's name ("host 52"), its baseline below the node's top edge. */
+	title: number;
+	titleY: number;
+	/** A part's name ("storage manager 68") and the lines of a coordinator part. */
+	part: number;
+	/** Baseline of a part's name below the part's top edge, for parts whose name sits on top. */
+	partY: number;
+	/** Baseline of a coordinator's first line, and the step to the next. */
+	lineY: number;
+	lineStep: number;
+	/** A description chip ("VSS v1"), in the monospace face. */
+	chip: number;
+	/** A disk's id, and the note under it ("3 I/O", "failed"). */
+	disk: number;
+	note: number;
+	/** The label of interconnect 62. */
+	interconnect: number;
+}
+
+/** The smallest label on a phone, in CSS pixels: below it a label is hard to read at arm's length. */
+export const PHONE_MIN_FONT = 12;
 
 /**
  * What the layout needs to know about a recording.
@@ -167,6 +197,13 @@ interface Metrics {
 	partHeight: number;
 	chipHeight: number;
 	disk: { w: number; h: number; gap: number };
+	/** Room above a part's chips for the part's name. */
+	label: number;
+	coordinatorH: number;
+	/** Width of one character of a chip, and what a chip adds around its text. */
+	chipChar: number;
+	chipPad: number;
+	type: TopologyType;
 }
 
 const WIDE: Metrics = {
@@ -182,28 +219,43 @@ const WIDE: Metrics = {
 	header: 22,
 	partHeight: 24,
 	chipHeight: 20,
-	disk: { w: 38, h: 44, gap: 5 }
+	disk: { w: 38, h: 44, gap: 5 },
+	label: 18,
+	coordinatorH: 50,
+	chipChar: 6.3,
+	chipPad: 7,
+	type: { title: 12.5, titleY: 15, part: 10.5, partY: 13, lineY: 28, lineStep: 14, chip: 10.5, disk: 11, note: 9.5, interconnect: 11 }
 };
 
+/**
+ * On a phone: two columns of hosts and of arrays, so that every label fits at PHONE_MIN_FONT or
+ * more; the width is the width the picture is shown at (360 when not told).
+ */
 const NARROW: Metrics = {
 	width: 360,
-	margin: 4,
-	gap: 12,
+	margin: 2,
+	gap: 10,
 	gutter: 30,
 	hostCols: 2,
-	arrayCols: 3,
-	hostMax: 190,
-	arrayMax: 160,
-	allocatorWidth: 120,
-	header: 22,
-	partHeight: 22,
-	chipHeight: 20,
-	disk: { w: 30, h: 44, gap: 3 }
+	arrayCols: 2,
+	hostMax: 230,
+	arrayMax: 230,
+	allocatorWidth: 132,
+	header: 26,
+	partHeight: 26,
+	chipHeight: 22,
+	disk: { w: 42, h: 48, gap: 5 },
+	label: 21,
+	coordinatorH: 58,
+	chipChar: 7.3,
+	chipPad: 8,
+	type: { title: 14, titleY: 18, part: 12, partY: 15, lineY: 33, lineStep: 16, chip: 12.5, disk: 13, note: 12, interconnect: 12 }
 };
 
+/** Narrower than this, the phone picture is laid out at this width and shown smaller. */
+const NARROW_MIN_WIDTH = 320;
+
 const PAD = 6;
-/** A coordinator part: its name, the maps it keeps, the copies it runs. */
-const COORDINATOR_H = 50;
 const CHIP_GAP = 4;
 
 /** Columns of equal width across [left, right]; returns each column's left edge and the width. */
@@ -229,15 +281,16 @@ function chipSlots(objects: readonly string[], x: number, y: number, w: number, 
 
 /**
  * Places the system of Fig. 3 for any spec: any number of hosts and arrays, any number of disks
- * per array. `narrow` gives a taller, thinner picture for a phone. Rows of hosts or arrays beyond
+ * per array. `narrow` gives a taller, thinner picture for a phone, `width` wide (the width it is
+ * shown at, in CSS pixels: its labels then render at the sizes of `type`). Rows of hosts or arrays beyond
  * the first send their links through the gaps between the columns of the row nearer the switch.
  *
  * @example
  * const l = layoutTopology({ hosts: ['52', '54'], disks: [{ id: 'd1', array: '56' }] }, false);
  * l.nodes['52'].y < l.nodes['64'].y && l.nodes['64'].y < l.nodes['56'].y;   // true
  */
-export function layoutTopology(input: TopologyInput, narrow: boolean): TopologyLayout {
-	const m = narrow ? NARROW : WIDE;
+export function layoutTopology(input: TopologyInput, narrow: boolean, width?: number): TopologyLayout {
+	const m = narrow ? { ...NARROW, width: Math.max(NARROW_MIN_WIDTH, Math.floor(width ?? NARROW.width)) } : WIDE;
 	const memory = input.memory ?? {};
 	const roles = new Set(input.roles ?? []);
 	const arrays = arraysOf(input.disks);
@@ -250,7 +303,7 @@ export function layoutTopology(input: TopologyInput, narrow: boolean): TopologyL
 	// Wide enough for the longest id with its version, narrow enough for the narrowest memory.
 	const longest = Math.max(3, ...Object.values(memory).flat().map((o) => o.length));
 	const roomiest = Math.min(m.allocatorWidth, hostGrid.w, arrayGrid.w) - 2 * PAD - 10;
-	const chipWidth = Math.floor(Math.min(roomiest, longest * 6.3 + 26));
+	const chipWidth = Math.floor(Math.min(roomiest, (longest + 3) * m.chipChar + m.chipPad));
 	const nodes: Record<NodeId, PlacedNode> = {};
 	const disks: Record<string, PlacedDisk> = {};
 
@@ -272,13 +325,13 @@ export function layoutTopology(input: TopologyInput, narrow: boolean): TopologyL
 			y += m.partHeight + PAD;
 		}
 		const held = memory[id] ?? [];
-		const slots = chipSlots(held, PAD + 5, y + 18, inner - 10, chipWidth, m.chipHeight);
-		const memH = 18 + Math.max(slots.h, m.chipHeight - 6) + 6;
+		const slots = chipSlots(held, PAD + 5, y + m.label, inner - 10, chipWidth, m.chipHeight);
+		const memH = m.label + Math.max(slots.h, m.chipHeight - 6) + 6;
 		parts.push({ role: 'memory', x: PAD, y, w: inner, h: memH });
 		y += memH + PAD;
 		if (roles.has(id)) {
-			parts.push({ role: 'coordinator', x: PAD, y, w: inner, h: COORDINATOR_H });
-			y += COORDINATOR_H + PAD;
+			parts.push({ role: 'coordinator', x: PAD, y, w: inner, h: m.coordinatorH });
+			y += m.coordinatorH + PAD;
 		}
 		return { parts, chips: slots.chips, h: y };
 	};
@@ -319,15 +372,15 @@ export function layoutTopology(input: TopologyInput, narrow: boolean): TopologyL
 	const bandTop = hostsBottom + m.gutter;
 	const allocW = m.allocatorWidth;
 	const allocHeld = memory[ALLOCATOR] ?? [];
-	const allocSlots = chipSlots(allocHeld, PAD + 5, m.header + 18, allocW - 2 * PAD - 10, chipWidth, m.chipHeight);
-	const allocH = m.header + 18 + Math.max(allocSlots.h, m.chipHeight) + 2 * PAD;
+	const allocSlots = chipSlots(allocHeld, PAD + 5, m.header + m.label, allocW - 2 * PAD - 10, chipWidth, m.chipHeight);
+	const allocH = m.header + m.label + Math.max(allocSlots.h, m.chipHeight) + 2 * PAD;
 	const icX = left + allocW + (narrow ? 14 : 24);
 	const icW = right - icX;
 	const switchX = icX + 8;
 	const switchW = icW - 16;
 	const switchHeld = memory[SWITCH] ?? [];
-	const switchSlots = chipSlots(switchHeld, PAD + 5, m.header + 18, switchW - 2 * PAD - 10, chipWidth, m.chipHeight);
-	const switchH = m.header + 18 + Math.max(switchSlots.h, m.chipHeight - 6) + 2 * PAD;
+	const switchSlots = chipSlots(switchHeld, PAD + 5, m.header + m.label, switchW - 2 * PAD - 10, chipWidth, m.chipHeight);
+	const switchH = m.header + m.label + Math.max(switchSlots.h, m.chipHeight - 6) + 2 * PAD;
 	const icH = switchH + 30;
 	const bandH = Math.max(allocH, icH);
 	const icY = bandTop + (bandH - icH) / 2;
@@ -365,13 +418,13 @@ export function layoutTopology(input: TopologyInput, narrow: boolean): TopologyL
 		const parts: PlacedPart[] = [];
 		let y = m.header;
 		const held = memory[id] ?? [];
-		const slots = chipSlots(held, PAD + 5, y + 18, arrayInner - 10, chipWidth, m.chipHeight);
-		const managerH = 18 + Math.max(slots.h, m.chipHeight - 6) + 6;
+		const slots = chipSlots(held, PAD + 5, y + m.label, arrayInner - 10, chipWidth, m.chipHeight);
+		const managerH = m.label + Math.max(slots.h, m.chipHeight - 6) + 6;
 		parts.push({ role: 'manager', x: PAD, y, w: arrayInner, h: managerH });
 		y += managerH + PAD;
 		if (roles.has(id)) {
-			parts.push({ role: 'coordinator', x: PAD, y, w: arrayInner, h: COORDINATOR_H });
-			y += COORDINATOR_H + PAD;
+			parts.push({ role: 'coordinator', x: PAD, y, w: arrayInner, h: m.coordinatorH });
+			y += m.coordinatorH + PAD;
 		}
 		const mine = input.disks.filter((d) => d.array === id);
 		const used = Math.min(diskCols, mine.length) * (m.disk.w + m.disk.gap) - m.disk.gap;
@@ -482,7 +535,7 @@ export function layoutTopology(input: TopologyInput, narrow: boolean): TopologyL
 		links.push({ node: id, points: toSwitch(points, switchY + switchH, bandBottom + m.gutter / 2) });
 	});
 
-	return { width: m.width, height, narrow, nodes, disks, links, interconnect, chipWidth };
+	return { width: m.width, height, narrow, nodes, disks, links, interconnect, chipWidth, type: m.type };
 }
 
 function offset(chips: Record<string, Box>, x: number, y: number): Record<string, Box> {

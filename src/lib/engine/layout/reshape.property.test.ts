@@ -240,8 +240,24 @@ describe('add and remove a mirror ([0013])', () => {
 					if (last.length === 1) expect(only(run({ op: 'remove-mirror', object: 'V', child: last[0].id })).error).toMatch(/no healthy copy/);
 				}
 			),
-			{ numRuns: 30 }
+			{ numRuns: 60 }
 		);
+	});
+
+	it('a write the old home array is still finishing when the mirror is added reaches the new copy before it is read', () => {
+		// V was translated by array 56 (its RAID set's home); a mirror across arrays is translated by
+		// the hosts. The write handed to 56 before the change finishes there, under the new description.
+		const lab = new Lab(
+			spec(
+				[{ id: 'v0', array: '56', blocks: 4 }, { id: 'v1', array: '58', blocks: 4 }, { id: 'v2', array: '56', blocks: 4 }, { id: 'c0', array: '60', blocks: 8 }, { id: 'c1', array: '60', blocks: 8 }],
+				[{ id: 'V', layout: 'raid4', children: ['v0', 'v1', 'v2'] }, { id: 'C', layout: 'mirror', children: ['c0', 'c1'] }],
+				279
+			)
+		);
+		for (let b = 0; b < 4; b++) lab.run({ op: 'write', host: '52', object: 'V', block: b, data: `b${b}`, whole: true }, `w${b}`);
+		const rs = lab.run({ op: 'parallel', steps: [{ op: 'add-mirror', object: 'V', child: 'C', as: 'V0' }, { op: 'write', host: '54', object: 'V', block: 0, data: ' ' }] }, '5');
+		expect(rs.map((r) => r.ok)).toEqual([true, true]);
+		for (const disk of ['c0', 'c1']) expect(toHex(lab.inspectSource().read(disk, 0)!).slice(0, 4), disk).toBe(toHex(fromText(' 0')));
 	});
 
 	it('refuses a copy too small, a part in use, and a missing "as"; each refusal changes nothing', () => {

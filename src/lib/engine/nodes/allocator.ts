@@ -8,6 +8,7 @@ import { isParity } from '../layout/types';
 import { reshape, reshapeProblem, type Reshape } from '../layout/reshape';
 import type { DescribeChange } from '../events';
 import { Node } from './node';
+import { snapshotProblem } from '../admission';
 
 /** What the `snapshot` step asks of the allocator. */
 export interface SnapshotRequest {
@@ -103,26 +104,19 @@ export class Allocator extends Node {
 
 	private snapshotProblem(req: SnapshotRequest): string | null {
 		const cat = this.catalog;
-		const { source, target, coordinator, copier } = req;
-		for (const [what, id] of [['source', source], ['target', target]])
-			if (!cat.objects.has(id)) return `unknown object ${id} (the ${what} of the snapshot)`;
-		if (source === target) return `${source} cannot be a snapshot of itself`;
-		const s = cat.get(source);
-		const t = cat.get(target);
-		if (t.snapshotOf) return `${target} is already a snapshot of ${t.snapshotOf.source}`;
-		if (t.snapshots?.length) return `${target} has snapshots of its own; it cannot become a snapshot`;
-		if (s.snapshotOf) return `${source} is still a virtual snapshot of ${s.snapshotOf.source}; copy it to the end and detach it first`;
-		if (!cat.isTopLevel(target)) return `${target} is part of ${cat.parent.get(target)}; a snapshot must be an object of its own`;
-		if (t.blocks < s.blocks) return `${target} (${t.blocks} blocks) is smaller than ${source} (${s.blocks} blocks)`;
-		const under = new Set(cat.disksUnder(source));
-		const shared = cat.disksUnder(target).find((d) => under.has(d));
-		if (shared) return `${target} and ${source} share disk ${shared}; a snapshot lives on other disks`;
-		for (const [what, id] of [['coordinator', coordinator], ['copier', copier]]) {
-			const kind = this.world.nodeKind(id);
-			if (kind !== 'host' && kind !== 'array')
-				return `${what} ${id} is ${kind ? `the ${kind}` : 'not a node of this system'}; it must be a host or a disk array`;
-		}
-		return null;
+		return snapshotProblem(
+			{
+				has: (id) => cat.objects.has(id),
+				isDisk: (id) => cat.disks.has(id),
+				parentOf: (id) => cat.parent.get(id),
+				blocks: (id) => cat.get(id).blocks,
+				snapshotOf: (id) => cat.get(id).snapshotOf?.source,
+				hasSnapshots: (id) => !!cat.get(id).snapshots?.length,
+				disksUnder: (id) => cat.disksUnder(id),
+				nodeKind: (id) => this.world.nodeKind(id)
+			},
+			req
+		);
 	}
 
 	private *makeSnapshot(ctx: Ctx, req: SnapshotRequest): Proc<Reply> {
@@ -288,7 +282,7 @@ export class Allocator extends Node {
 	 * region frozen at every node that translates the object so that no write races the copy. A
 	 * new mirror ([0013]) comes in the same way, already stale. False if the copy did not finish.
 	 */
-	private *reattach(ctx: Ctx, object: string, childId: string): Proc<boolean> {
+	private *reattach(ctx: Ctx, object: string, childId: string, alsoFrozen: readonly NodeId[] = []): Proc<boolean> {
 		const key = `${object}\u0000${childId}`;
 		if (this.reattaching.has(key)) return false;
 		this.reattaching.add(key);
@@ -299,7 +293,7 @@ export class Allocator extends Node {
 		// home of the nearest ancestor that has one (a mirror across arrays inside a RAID set is
 		// translated by the set's home array, the only node that holds it per level), else a host.
 		const runner = this.catalog.translators(object, this.world.hostIds)[0];
-		const freezers = this.freezersOf(object);
+		const freezers = [...new Set([...this.freezersOf(object), ...alsoFrozen])];
 		const rctx: Ctx = { ...ctx, cls: 'resync' };
 		const parity = isParity(d.layout);
 		const perRow = (d.children.length - 1) * d.stripeUnit;
@@ -350,7 +344,13 @@ export class Allocator extends Node {
 			return OK;
 		});
 		if (!result.ok || req.op !== 'add-mirror') return result;
-		const copied = yield* this.reattach(ctx, req.object, req.child);
+		// A node that translated the object before the change got the new description too, and may
+		// still be finishing a write it was handed before: the copy's regions are frozen there as well.
+		const translatedBefore = heldBefore.filter((n) => {
+			const kind = this.world.nodeKind(n);
+			return kind === 'host' || kind === 'array';
+		});
+		const copied = yield* this.reattach(ctx, req.object, req.child, translatedBefore);
 		return copied ? OK : fail(`${req.child} was added to ${req.object} but its copy did not finish; it is used once a copy completes`);
 	}
 

@@ -116,10 +116,10 @@ describe('creating the instant snapshot VSS ([0022]–[0026])', () => {
 	it.each([
 		[{ op: 'snapshot', source: 'V', target: 'M0', coordinator: '52', copier: '52' }, 'M0 is part of V; a snapshot must be an object of its own'],
 		[{ op: 'snapshot', source: 'VSS', target: 'V', coordinator: '52', copier: '52' }, 'V (16 blocks) is smaller than VSS (48 blocks)'],
-		[{ op: 'snapshot', source: 'V', target: 'VSS', coordinator: '64', copier: '52' }, 'coordinator 64 is the switch; it must be a host or a disk array'],
-		[{ op: 'snapshot', source: 'V', target: 'VSS', coordinator: '52', copier: '99' }, 'copier 99 is not a node of this system; it must be a host or a disk array'],
+		[{ op: 'snapshot', source: 'V', target: 'VSS', coordinator: '64', copier: '52' }, 'the coordinator must be a host or a disk array; 64 is the switch'],
+		[{ op: 'snapshot', source: 'V', target: 'VSS', coordinator: '52', copier: '99' }, 'the copier must be a host or a disk array; there is no node 99'],
 		[{ op: 'snapshot', source: 'V', target: 'V', coordinator: '52', copier: '52' }, 'V cannot be a snapshot of itself'],
-		[{ op: 'snapshot', source: 'V', target: 'W', coordinator: '52', copier: '52' }, 'unknown object W (the target of the snapshot)'],
+		[{ op: 'snapshot', source: 'V', target: 'W', coordinator: '52', copier: '52' }, 'there is no object W'],
 		[{ op: 'copy', target: 'VSS', all: true }, 'VSS is not a virtual snapshot; there is nothing to copy']
 	] as Array<[Step, string]>)('refuses %j alone, with a clear message', (step, error) => {
 		const { one } = lab();
