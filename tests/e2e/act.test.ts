@@ -349,3 +349,51 @@ test('fork from five events back: the run there goes on with the action, and Und
 	expect((await live(page)).steps).toEqual(before.steps);
 	expect(await events()).toEqual(log);
 });
+
+test('changing descriptions: a refused change says why and changes nothing; after a repair the learner adds V0 back to V, and the allocator resynchronises it', async ({ page }) => {
+	await page.setViewportSize({ width: 1280, height: 800 });
+	await atEnd(page, 'changing-descriptions');
+	const before = await live(page);
+	const act = page.getByRole('region', { name: 'Act on the system' });
+	const dialog = page.getByRole('dialog', { name: 'Change an object' });
+	const addV0 = async () => {
+		await act.getByRole('button', { name: 'Change an object…' }).click();
+		await dialog.getByLabel('Change').selectOption('add-mirror');
+		await dialog.getByLabel('Object').selectOption('V');
+		await dialog.getByLabel('New copy').selectOption('V0');
+		await dialog.getByRole('button', { name: 'Change it' }).click();
+	};
+	// V0 is built on d1, which has failed: the allocator refuses, and nothing changes.
+	await addV0();
+	await expect(dialog.getByRole('alert')).toContainText('disk d1 has failed; V0 cannot be used until it is repaired');
+	expect((await live(page)).length).toBe(before.length);
+	await page.keyboard.press('Escape');
+	await expect(dialog).toBeHidden();
+
+	await act.getByRole('button', { name: 'Disk d1', exact: true }).click();
+	await act.getByRole('menuitem', { name: 'Repair disk d1' }).click();
+	await expect.poll(async () => (await live(page)).running).toBe(false);
+	const repaired = await live(page);
+
+	await addV0();
+	await page.screenshot({ path: `${SCREENSHOT_DIR}/act-add-mirror.png` });
+	await expect(dialog).toBeHidden();
+	await expect(act.getByRole('status')).toContainText('Add V0 as a mirror of V: the allocator changes the descriptions now');
+	await expect.poll(async () => (await live(page)).running).toBe(false);
+	const after = await live(page);
+	expect(after.steps).toEqual([...before.steps, { op: 'repair', disk: 'd1' }, { op: 'add-mirror', object: 'V', child: 'V0' }]);
+	const tail = await page.evaluate((from) => {
+		const p = (window as unknown as { snapshotPlayer: { rec: { events: Array<{ type: string; change?: string; child?: string; state?: string; phase?: string; ok?: boolean }> } } }).snapshotPlayer;
+		return p.rec.events.slice(from).filter((e) => e.type === 'describe' || e.type === 'resync' || (e.type === 'step' && e.phase === 'end'));
+	}, repaired.length);
+	// Added stale, copied block by block from the healthy copies, then in service; the step succeeds.
+	const said = tail.map((e) => (e.type === 'describe' ? `${e.change} ${e.child} ${e.state}` : e.type === 'resync' ? 'resync' : `end ${e.ok}`));
+	expect(said.slice(said.indexOf('add-mirror V0 stale'))).toEqual([
+		'add-mirror V0 stale',
+		'resync',
+		'child-state V0 ok',
+		'end true'
+	]);
+	await expect(page.getByRole('region', { name: 'What is happening' })).toContainText('add V0 as a mirror of V');
+	await page.screenshot({ path: `${SCREENSHOT_DIR}/act-added-mirror.png` });
+});

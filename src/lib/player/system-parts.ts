@@ -1,6 +1,7 @@
 import { ALLOCATOR_ID, SWITCH_ID } from '../engine/domain';
 import type { Frame } from './frame';
 import type { Recording } from './recording';
+import { currentDescription } from './trace';
 
 /**
  * The parts of a lab a learner can act on, as of a frame: what the system's menus list.
@@ -22,10 +23,24 @@ export interface SystemParts {
 	snapshots: string[];
 	failed: string[];
 	down: string[];
+	/** Every object's layout and parts as its description stands: what a change of it can name. */
+	shapes: Array<{ id: string; layout: string; blocks: number; children: string[] }>;
+	/** Disks and objects that no object uses: what an object can grow by or take as a new copy. */
+	free: Array<{ id: string; blocks: number }>;
 }
 
 export function systemParts(rec: Recording, frame: Frame): SystemParts {
 	const parts = new Set(rec.spec.objects.flatMap((o) => o.children));
+	const shapes = Object.entries(frame.objects).map(([id, o]) => ({
+		id,
+		layout: o.layout,
+		blocks: o.blocks,
+		children: currentDescription(rec, frame, id)?.children.map((c) => c.id) ?? []
+	}));
+	const used = new Set(shapes.flatMap((o) => o.children));
+	// A snapshot and its source stay objects of their own while they are linked.
+	for (const [target, snap] of Object.entries(frame.snapshots))
+		if (snap.state === 'copying' || snap.state === 'complete') used.add(target).add(snap.source);
 	return {
 		hosts: rec.spec.hosts,
 		arrays: [...new Set(rec.spec.disks.map((d) => d.array))],
@@ -43,6 +58,8 @@ export function systemParts(rec: Recording, frame: Frame): SystemParts {
 			.filter(([, s]) => s.state === 'copying')
 			.map(([id]) => id),
 		failed: frame.failedDisks,
-		down: frame.downNodes
+		down: frame.downNodes,
+		shapes,
+		free: [...rec.spec.disks.map((d) => ({ id: d.id, blocks: d.blocks })), ...shapes.map(({ id, blocks }) => ({ id, blocks }))].filter((p) => !used.has(p.id))
 	};
 }
