@@ -97,7 +97,7 @@ test('host 52’s writes of V fly as foreground I/O along its link, and one can 
 	await expect(tip(page)).toContainText('foreground I/O');
 	await expect(tip(page)).toContainText(/request|reply/);
 	await expect(tip(page)).toContainText(/for step 1(\.\d+)?/);
-	await expect(tip(page)).toContainText(/(host 52|switch 64|disk array 5[68]) → (host 52|switch 64|disk array 5[68])/);
+	await expect(tip(page)).toContainText(/(host 52|switch 64|array 5[68]) → (host 52|switch 64|array 5[68])/);
 	await page.mouse.move(0, 0);
 	await expect(tip(page)).toHaveCount(0);
 

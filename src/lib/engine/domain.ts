@@ -24,6 +24,59 @@ export const LIMITS = { disks: 1024, objects: 4096, hosts: 64, steps: 10_000, ch
 export const SWITCH_ID = '64';
 export const ALLOCATOR_ID = '74';
 
+/**
+ * What a system is made of, as far as naming its nodes needs: a document or a lab's spec.
+ *
+ * @example
+ * { hosts: ['52', '54'], disks: [{ array: '56' }, { array: '58' }] }
+ */
+export interface NodeRoster {
+	hosts: readonly string[];
+	disks: ReadonlyArray<{ array: string }>;
+}
+
+/**
+ * A node by its kind, as every menu, sentence and figure names it: "host 52", "array 56",
+ * "switch 64", "allocator 74". An id the roster does not know (or without a roster, any id but
+ * the switch's and the allocator's) is a "node".
+ *
+ * @example
+ * nodeName('56', { hosts: ['52', '54'], disks: [{ array: '56' }] });   // 'array 56'
+ */
+export function nodeName(id: string, roster?: NodeRoster): string {
+	if (id === SWITCH_ID) return `switch ${id}`;
+	if (id === ALLOCATOR_ID) return `allocator ${id}`;
+	if (roster?.hosts.includes(id)) return `host ${id}`;
+	if (roster?.disks.some((d) => d.array === id)) return `array ${id}`;
+	return `node ${id}`;
+}
+
+/** The reference numerals Fig. 3 gives the parts of hosts 52 and 54 ([0011]–[0014], [0026]). */
+export interface HostParts {
+	application: string;
+	manager: string;
+	memory: string;
+	/** Host 52 only: snapshot coordinator 78 and its validity map 82. */
+	coordinator?: string;
+	map?: string;
+}
+
+/**
+ * Fig. 3's numerals of a host's parts; a host the figure does not have gets none.
+ *
+ * @example
+ * hostParts('52')?.memory;   // '76'
+ * hostParts('90');           // undefined
+ */
+export function hostParts(id: string): HostParts | undefined {
+	return FIG3_HOSTS[id];
+}
+
+const FIG3_HOSTS: Record<string, HostParts> = {
+	'52': { application: '66', manager: '68', memory: '76', coordinator: '78', map: '82' },
+	'54': { application: '70', manager: '72', memory: '80' }
+};
+
 /** What a reserved node id names, or null for an id a host or an array may take. */
 export function reservedNodeName(id: string): 'the switch' | 'the allocator' | null {
 	return id === SWITCH_ID ? 'the switch' : id === ALLOCATOR_ID ? 'the allocator' : null;

@@ -15,7 +15,7 @@ import type {
 } from '../engine/events';
 import type { Step } from '../engine/lab';
 import { ALLOCATOR_ID, SWITCH_ID } from '../engine/lab';
-import { hostParts } from '../engine/nodes/host';
+import { hostParts, nodeName as nameOf } from '../engine/domain';
 import { isParity, type Description, type Layout } from '../engine/layout/types';
 import { logicalOfMember } from '../engine/layout/map';
 import type { Chapter, Recording } from './recording';
@@ -300,6 +300,8 @@ class Context {
 	readonly hosts: Set<NodeId>;
 	readonly disks: Set<string>;
 	readonly blockSize: number;
+	/** Who is a host and who an array, for naming nodes. */
+	readonly roster: Recording['spec'];
 	readonly events: readonly SimEvent[];
 	/** The scenario asked for the patent's literal protocol, without the coherence rules. */
 	readonly literal: boolean;
@@ -316,6 +318,7 @@ class Context {
 		this.hosts = new Set(rec.spec.hosts);
 		this.disks = new Set(rec.spec.disks.map((d) => d.id));
 		this.blockSize = rec.spec.blockSize;
+		this.roster = rec.spec;
 		this.events = rec.events;
 		this.literal = rec.spec.protocol === 'literal';
 		this.spec = rec.spec;
@@ -427,18 +430,15 @@ function withCite(text: string, cite: string[]): Narration {
 }
 
 /** "host 52", "switch 64", "array 56", "allocator 74". */
+/** A node as every view names it ("array 56"), by this recording's system. */
 function nodeName(c: Context, id: NodeId): string {
-	if (id === SWITCH_ID) return `switch ${id}`;
-	if (id === ALLOCATOR_ID) return `allocator ${id}`;
-	if (c.hosts.has(id)) return `host ${id}`;
-	if (c.arrays.has(id)) return `array ${id}`;
-	return `node ${id}`;
+	return nameOf(id, c.roster);
 }
 
 /** Storage manager 68 of host 52, or the storage manager of array 56 ([0014], [0015]). */
 function managerOf(c: Context, id: NodeId): string {
-	const parts = c.hosts.has(id) ? hostParts(id) : null;
-	if (parts && /^\d+$/.test(parts.manager)) return `storage manager ${parts.manager} of host ${id}`;
+	const parts = c.hosts.has(id) ? hostParts(id) : undefined;
+	if (parts) return `storage manager ${parts.manager} of host ${id}`;
 	return `the storage manager of ${nodeName(c, id)}`;
 }
 
@@ -641,8 +641,8 @@ function narrateInstall(c: Context, e: Extract<SimEvent, { type: 'install' }>): 
 	const kind = e.unified ? `the unified description of ${e.object}` : `${possessive(e.object)} description`;
 	let where = '';
 	if (c.hosts.has(e.node)) {
-		const mem = hostParts(e.node).memory;
-		where = /^\d+$/.test(mem) ? ` in description memory ${mem}` : ' in its description memory';
+		const mem = hostParts(e.node)?.memory;
+		where = mem ? ` in description memory ${mem}` : ' in its description memory';
 	}
 	const why = e.node === SWITCH_ID ? ', so that it can route transactions by it' : '';
 	const snapshotChange = e.version > 1 && (c.descriptionAt(e.object, i)?.snapshotOf || c.descriptionAt(e.object, i)?.snapshots?.length);

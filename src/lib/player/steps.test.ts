@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { nodeLabel, stepLabel, stepOfCause } from './steps';
+import { stepLabel, stepOfCause } from './steps';
+import { nodeName } from '../engine/domain';
 
 const system = { hosts: ['52', '54'], disks: [{ array: '56' }, { array: '58' }, { array: '56' }] };
 
@@ -21,7 +22,7 @@ describe('stepLabel', () => {
 	it('without the system, still knows the switch and the allocator by their fixed ids', () => {
 		expect(stepLabel({ op: 'crash', node: '64' })).toBe('crash switch 64');
 		expect(stepLabel({ op: 'crash', node: '52' })).toBe('crash node 52');
-		expect(nodeLabel('99', system)).toBe('node 99');
+		expect(nodeName('99', system)).toBe('node 99');
 	});
 
 	it('labels the other steps as before', () => {

@@ -1,26 +1,5 @@
 import type { Step } from '../engine/lab';
-import { ALLOCATOR_ID, SWITCH_ID } from '../engine/domain';
-
-/** What a step's label needs to know of the system to name its nodes: a document or a lab's spec. */
-export interface NodeKinds {
-	hosts: readonly string[];
-	disks: ReadonlyArray<{ array: string }>;
-}
-
-/**
- * A node by its kind, as the menus and the narration name it: "host 52", "array 56", "switch 64",
- * "allocator 74". Without the system, an id that is not the switch's or the allocator's is a "node".
- *
- * @example
- * nodeLabel('56', { hosts: ['52', '54'], disks: [{ array: '56' }] });   // 'array 56'
- */
-export function nodeLabel(id: string, system?: NodeKinds): string {
-	if (id === SWITCH_ID) return `switch ${id}`;
-	if (id === ALLOCATOR_ID) return `allocator ${id}`;
-	if (system?.hosts.includes(id)) return `host ${id}`;
-	if (system?.disks.some((d) => d.array === id)) return `array ${id}`;
-	return `node ${id}`;
-}
+import { nodeName, type NodeRoster } from '../engine/domain';
 
 /**
  * A scenario step in a few words, as a chapter title or a log line names it. Given the system
@@ -29,7 +8,7 @@ export function nodeLabel(id: string, system?: NodeKinds): string {
  * @example
  * stepLabel({ op: 'crash', node: '52' }, doc);   // 'crash host 52'
  */
-export function stepLabel(step: Step, system?: NodeKinds): string {
+export function stepLabel(step: Step, system?: NodeRoster): string {
 	switch (step.op) {
 		case 'write':
 			return `host ${step.host} writes ${step.object}[${step.block}]${step.whole ? ' (whole block)' : ''}`;
@@ -50,7 +29,7 @@ export function stepLabel(step: Step, system?: NodeKinds): string {
 			return `${step.op} disk ${step.disk}`;
 		case 'crash':
 		case 'restart':
-			return `${step.op} ${nodeLabel(step.node, system)}`;
+			return `${step.op} ${nodeName(step.node, system)}`;
 		case 'grow':
 			return `grow ${step.object} by ${step.child}`;
 		case 'shrink':

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HopEvent } from '../engine/events';
-import { causeText, directionText, hopLabel, hopSentence, nodeName } from './topology-text';
+import { causeText, directionText, hopLabel, hopSentence } from './topology-text';
+import { nodeName } from '../engine/domain';
 
 const hop = (over: Partial<HopEvent> = {}): HopEvent => ({
 	t: 10,
@@ -20,13 +21,14 @@ const hop = (over: Partial<HopEvent> = {}): HopEvent => ({
 
 describe('topology words', () => {
 	it('names each node by what it is in Fig. 3', () => {
-		const hosts = ['52', '54', '55'];
-		expect(['52', '55', '64', '74', '56'].map((id) => nodeName(id, hosts))).toEqual([
+		const roster = { hosts: ['52', '54', '55'], disks: [{ array: '56' }] };
+		expect(['52', '55', '64', '74', '56', '99'].map((id) => nodeName(id, roster))).toEqual([
 			'host 52',
 			'host 55',
 			'switch 64',
 			'allocator 74',
-			'disk array 56'
+			'array 56',
+			'node 99'
 		]);
 	});
 
@@ -50,8 +52,8 @@ describe('topology words', () => {
 	});
 
 	it('puts everything a message carries in one sentence', () => {
-		expect(hopSentence(hop({ from: '64', to: '56', via: 'description' }), ['52', '54'], 'foreground I/O')).toBe(
-			'write M0[3], request, switch 64 → disk array 56, routed by a description, foreground I/O, for step 1.2'
+		expect(hopSentence(hop({ from: '64', to: '56', via: 'description' }), { hosts: ['52', '54'], disks: [{ array: '56' }] }, 'foreground I/O')).toBe(
+			'write M0[3], request, switch 64 → array 56, routed by a description, foreground I/O, for step 1.2'
 		);
 	});
 });

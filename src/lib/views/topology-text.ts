@@ -1,5 +1,5 @@
 import type { HopEvent, NodeId, TrafficClass } from '../engine/events';
-import { ALLOCATOR, SWITCH } from './topology-layout';
+import { nodeName, type NodeRoster } from '../engine/domain';
 
 /*
  * Words for the topology view: the names of Fig. 3's parts with their reference numbers, and
@@ -7,32 +7,15 @@ import { ALLOCATOR, SWITCH } from './topology-layout';
  */
 
 /**
- * Reference numbers of Fig. 3 ([0011]–[0014], [0026]) for the parts of hosts 52 and 54.
+ * Reference numbers of Fig. 3 for the parts of hosts 52 and 54, from the system's rules.
  *
  * @example
- * PART_NUMBERS['52'].coordinator;   // '78'
+ * hostParts('52')?.coordinator;   // '78'
  */
-export const PART_NUMBERS: Record<NodeId, { application?: string; manager?: string; memory?: string; coordinator?: string; map?: string }> = {
-	'52': { application: '66', manager: '68', memory: '76', coordinator: '78', map: '82' },
-	'54': { application: '70', manager: '72', memory: '80' }
-};
+export { hostParts } from '../engine/domain';
 
 /** The order the legend lists traffic classes in, and every class the engine emits. */
 export const CLASSES: TrafficClass[] = ['io', 'cow', 'copy', 'coord', 'desc', 'resync', 'ctl'];
-
-/**
- * A node by what it is in Fig. 3.
- *
- * @example
- * nodeName('64', ['52', '54']);   // 'switch 64'
- * nodeName('56', ['52', '54']);   // 'disk array 56'
- */
-export function nodeName(id: NodeId, hosts: readonly NodeId[]): string {
-	if (id === SWITCH) return `switch ${id}`;
-	if (id === ALLOCATOR) return `allocator ${id}`;
-	if (hosts.includes(id)) return `host ${id}`;
-	return `disk array ${id}`;
-}
 
 /**
  * What a message is, in a few words: its operation and what it addresses.
@@ -71,10 +54,10 @@ export function directionText(hop: Pick<HopEvent, 'reply' | 'ok'>): string {
  * Everything a message carries, in one sentence: for the list of messages in flight.
  *
  * @example
- * hopSentence(hop, ['52', '54'], 'foreground I/O');
+ * hopSentence(hop, rec.spec, 'foreground I/O');
  * // 'write M0[3], request, host 52 → switch 64, foreground I/O, for step 1'
  */
-export function hopSentence(hop: HopEvent, hosts: readonly NodeId[], className: string): string {
+export function hopSentence(hop: HopEvent, roster: NodeRoster, className: string): string {
 	const via = hop.via ? `, routed by ${hop.via === 'description' ? 'a description' : 'address'}` : '';
-	return `${hopLabel(hop)}, ${directionText(hop)}, ${nodeName(hop.from, hosts)} → ${nodeName(hop.to, hosts)}${via}, ${className}, for ${causeText(hop.cause)}`;
+	return `${hopLabel(hop)}, ${directionText(hop)}, ${nodeName(hop.from, roster)} → ${nodeName(hop.to, roster)}${via}, ${className}, for ${causeText(hop.cause)}`;
 }

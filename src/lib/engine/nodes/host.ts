@@ -4,16 +4,7 @@ import type { Ctx, IoReq, Reply, Req } from '../messages';
 import { fail } from '../messages';
 import { StorageNode } from './storage-manager';
 import type { World } from './node';
-
-/** The reference numerals of Fig. 3, so narration can say "storage manager 68" ([0014]). */
-const PARTS: Record<string, { app: string; manager: string; memory: string }> = {
-	'52': { app: '66', manager: '68', memory: '76' },
-	'54': { app: '70', manager: '72', memory: '80' }
-};
-
-export function hostParts(id: NodeId): { app: string; manager: string; memory: string } {
-	return PARTS[id] ?? { app: `${id}.app`, manager: `${id}.sm`, memory: `${id}.mem` };
-}
+import { hostParts } from '../domain';
 
 /**
  * A host ([0014]): an application that issues transactions, a storage manager that translates
@@ -37,7 +28,7 @@ export class Host extends StorageNode {
 			t: sim.now,
 			type: 'submit',
 			host: this.id,
-			app: hostParts(this.id).app,
+			app: hostParts(this.id)?.application ?? `${this.id}.app`,
 			op: req.op,
 			object,
 			block: req.block,
