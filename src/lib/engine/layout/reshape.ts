@@ -130,7 +130,7 @@ export function reshape(cat: Catalog, r: Reshape): Rewrite[] {
 }
 
 /** How many blocks of child `id` the parent `p` addresses. */
-export function usedBy(p: Description, id: string): number {
+function usedBy(p: Description, id: string): number {
 	const ref = p.children.find((c) => c.id === id)!;
 	if (p.layout === 'concat') return ref.blocks;
 	if (p.layout === 'mirror') return p.blocks;

@@ -337,6 +337,9 @@ export class Allocator extends Node {
 		const ids = () => [...new Set([req.object, ...cat.objectsUnder(req.object)])];
 		const heldBefore = ids().flatMap((id) => cat.holders(this.mode === 'unified' ? cat.topLevelOf(id) : id, this.mode, hostIds, switchId));
 		const result = yield* this.whileFrozen(ctx, [req.object], function* (this: Allocator) {
+			// Another change may have come first while the freeze waited for writes in flight.
+			const late = reshapeProblem(cat, req, this.failedDisks);
+			if (late) return fail(late);
 			const rewrites = reshape(cat, req);
 			for (const r of rewrites) this.record(r.desc, r.change, r.child);
 			const parents = rewrites.map((r) => r.desc.id).filter((id) => !ids().includes(id));
