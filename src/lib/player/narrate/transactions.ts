@@ -11,7 +11,6 @@ import { stepLabel } from '../steps';
  * submits one through its translation to the disks, and back.
  */
 
-
 export function narrateStep(c: Context, e: Extract<SimEvent, { type: 'step' }>): Narration {
 	const step = c.step(e.step);
 	const label = step ? stepLabel(step, c.spec) : e.op;
