@@ -68,6 +68,11 @@ export interface Description {
 	snapshotOf?: SnapshotOf;
 	/** Present on an object that has snapshots ([0022], [0037]): writes to it copy on write first. */
 	snapshots?: SnapshotRef[];
+	/**
+	 * The step whose change of structure or snapshots wrote this version: a step run again after a
+	 * power cut finds its change already made, and does not make it twice.
+	 */
+	changedBy?: string;
 }
 
 /**

@@ -120,6 +120,9 @@ export class Allocator extends Node {
 	}
 
 	private *makeSnapshot(ctx: Ctx, req: SnapshotRequest): Proc<Reply> {
+		// Made already by this very step, before a power cut: nothing is left to do.
+		const already = this.catalog.objects.get(req.target);
+		if (already?.changedBy === ctx.cause && already.snapshotOf?.source === req.source) return OK;
 		const problem = this.snapshotProblem(req);
 		if (problem) return fail(problem);
 		const { source, target, coordinator, copier } = req;
@@ -130,7 +133,7 @@ export class Allocator extends Node {
 		if (!made.ok) return fail(`coordinator ${coordinator} could not create the validity map of ${target}: ${made.error}`);
 		const result = yield* this.whileFrozen(ctx, [source, target], function* (this: Allocator) {
 			const info = { source, sourceHome: s.home, blocks: s.blocks, coordinator, copier, maxInFlight: req.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT };
-			for (const d of cat.link(target, info)) this.record(d, 'snapshot');
+			for (const d of cat.link(target, info)) this.record(cat.put({ ...d, changedBy: ctx.cause }), 'snapshot');
 			// New holders (the coordinator, the copier) need the objects below too.
 			yield* this.distribute(ctx, [...cat.objectsUnder(source), ...cat.objectsUnder(target)]);
 			return OK;
@@ -330,6 +333,7 @@ export class Allocator extends Node {
 	}
 
 	private *change(ctx: Ctx, req: Reshape): Proc<Reply> {
+		if (this.catalog.objects.get(req.object)?.changedBy === ctx.cause) return yield* this.finishChange(ctx, req);
 		const problem = reshapeProblem(this.catalog, req, this.failedDisks);
 		if (problem) return fail(problem);
 		const cat = this.catalog;
@@ -341,19 +345,28 @@ export class Allocator extends Node {
 			const late = reshapeProblem(cat, req, this.failedDisks);
 			if (late) return fail(late);
 			const rewrites = reshape(cat, req);
-			for (const r of rewrites) this.record(r.desc, r.change, r.child);
+			cat.put({ ...cat.get(req.object), changedBy: ctx.cause });
+			for (const r of rewrites) this.record(cat.get(r.desc.id), r.change, r.child);
 			const parents = rewrites.map((r) => r.desc.id).filter((id) => !ids().includes(id));
 			yield* this.distribute(ctx, [...ids(), ...parents], undefined, heldBefore);
 			return OK;
 		});
-		if (!result.ok || req.op !== 'add-mirror') return result;
+		if (!result.ok) return result;
 		// A node that translated the object before the change got the new description too, and may
 		// still be finishing a write it was handed before: the copy's regions are frozen there as well.
 		const translatedBefore = heldBefore.filter((n) => {
 			const kind = this.world.nodeKind(n);
 			return kind === 'host' || kind === 'array';
 		});
-		const copied = yield* this.reattach(ctx, req.object, req.child, translatedBefore);
+		return yield* this.finishChange(ctx, req, translatedBefore);
+	}
+
+	/** What is left of a change once the descriptions are written: a new mirror's copy. */
+	private *finishChange(ctx: Ctx, req: Reshape, alsoFrozen: readonly NodeId[] = []): Proc<Reply> {
+		if (req.op !== 'add-mirror') return OK;
+		const child = this.catalog.get(req.object).children.find((c) => c.id === req.child);
+		if (child?.state === 'ok') return OK;
+		const copied = yield* this.reattach(ctx, req.object, req.child, alsoFrozen);
 		return copied ? OK : fail(`${req.child} was added to ${req.object} but its copy did not finish; it is used once a copy completes`);
 	}
 
