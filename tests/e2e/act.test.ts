@@ -115,7 +115,7 @@ test('the menus work by keyboard alone; before the last event an action asks, th
 	await page.keyboard.press('ArrowUp');
 	await page.keyboard.press('Enter');
 	const ask = page.getByRole('dialog', { name: 'Act in the past?' });
-	await expect(ask).toContainText('Event 0 is before the last one.');
+	await expect(ask).toContainText('You are at event 0, before the end of the run.');
 	await ask.getByRole('button', { name: 'Cancel' }).click();
 	await expect(ask).toBeHidden();
 	expect(await live(page)).toEqual(crashed);
@@ -335,7 +335,7 @@ test('fork from five events back: the run there goes on with the action, and Und
 	await act.getByRole('button', { name: 'Disk d1', exact: true }).click();
 	await act.getByRole('menuitem', { name: 'Fail disk d1' }).click();
 	const ask = page.getByRole('dialog', { name: 'Act in the past?' });
-	await expect(ask).toContainText(`Event ${before.length - 5} is before the last one.`);
+	await expect(ask).toContainText(`You are at event ${before.length - 5}, before the end of the run.`);
 	await ask.getByRole('button', { name: 'Fork from here' }).click();
 	await expect(ask).toBeHidden();
 	await expect.poll(async () => (await live(page)).running).toBe(false);

@@ -100,3 +100,36 @@ test('at 1280×800 the controls, the narration and the whole system with its dis
 	}
 	expect(new Set(tops).size).toBe(1);
 });
+
+test('playing key moments, the narration stays on the last key moment while the hops after it pass', async ({ page }) => {
+	await page.setViewportSize({ width: 1280, height: 800 });
+	await open(page, 'tour');
+	await page.getByLabel('Detail').selectOption('key');
+	// The tour's first step: its writes are many hops between few key moments.
+	const keys = await page.evaluate(() => {
+		const p = (window as unknown as { snapshotPlayer: P & { rec: { events: Array<{ type: string }> } } }).snapshotPlayer;
+		p.seek(p.rec.chapters[1].position + 1);
+		return p.position;
+	});
+	expect(keys).toBeGreaterThan(0);
+	// At 1×, where playing dwells on each key moment. Every sentence number the narration shows is noted.
+	await expect(page.getByLabel('Speed')).toHaveValue('2');
+	await page.evaluate(() => {
+		const w = window as unknown as { __said: string[] };
+		w.__said = [];
+		const note = () => {
+			const n = document.querySelector('.sentence__n')?.textContent;
+			if (n && w.__said.at(-1) !== n) w.__said.push(n);
+		};
+		new MutationObserver(note).observe(document.body, { subtree: true, childList: true, characterData: true });
+	});
+	await page.getByRole('button', { name: 'Play' }).click();
+	await expect.poll(() => page.evaluate(() => (window as unknown as { __said: string[] }).__said.length), { timeout: 20_000 }).toBeGreaterThan(3);
+	await page.evaluate(() => (window as unknown as { snapshotPlayer: { pause(): void } }).snapshotPlayer.pause());
+	// Each sentence shown was a key moment's, never one of the hops, and never ahead of the player.
+	const { isKeyMoment } = await import('../../src/lib/player/moments');
+	const events = await page.evaluate(() => (window as unknown as { snapshotPlayer: { rec: { events: unknown[] } } }).snapshotPlayer.rec.events);
+	const said = await page.evaluate(() => (window as unknown as { __said: string[] }).__said.map((n) => Number(n.split('/')[0])));
+	const hops = said.filter((n) => !isKeyMoment(events[n - 1] as never));
+	expect(hops).toEqual([]);
+});

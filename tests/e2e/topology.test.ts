@@ -220,7 +220,7 @@ test('the description tree links VSS to V and shows new versions reaching the no
 	const link = descriptions(page).getByTestId('snapshot-link');
 	await expect(link).toHaveAttribute('data-target', 'VSS');
 	await expect(link).toHaveAttribute('data-source', 'V');
-	await expect(link).toContainText('VSS is a snapshot of V');
+	await expect(link).toContainText(/VSS is a (virtual|real) snapshot of V/);
 	await expect(link).toContainText('coordinator: host 52 (coordinator 78)');
 	await expect(link).toContainText('copier: host 52');
 	await expect(link).toContainText(/virtual: blocks whose bit is 0 still live in its source · \d+ of 16 blocks valid/);

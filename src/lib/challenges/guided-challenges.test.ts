@@ -144,6 +144,15 @@ describe('every guided scenario asks about its idea', () => {
 		}
 	});
 
+	it('explains in the literal race that host 54’s acknowledged write was lost, never that the snapshot should not hold it', () => {
+		const last = questionsFor(recorded('race-overwrite-literal')).at(-1)!;
+		expect(last.explanation).toMatch(/write of “mined” in step \d+ is not there: under the patent's literal protocol/);
+		expect(last.explanation).not.toMatch(/whatever is written/);
+		expect(last.options.find((o) => o.label === '“mined”')?.why).toMatch(/the write is lost/);
+		const coherent = questionsFor(recorded('race-overwrite-coherent')).at(-1)!;
+		expect(coherent.explanation).not.toMatch(/is not there/);
+	});
+
 	it('asks the tour about copy-on-write, host 54’s reads and a partial write of VSS, never about the background copy’s order', () => {
 		const qs = questionsFor(recorded('tour'));
 		expect(qs.map((q) => q.id)).toEqual(['physical-4', 'read-5', 'served-from-6', 'physical-7']);

@@ -546,11 +546,18 @@ function askRead(c: Ctx): Made | string {
 		: 0;
 	// Writes to this very block first, the latest before the read first: newer data is the classic mistake.
 	const same = writes.filter((w) => w.s.block === s.block).sort((a, b) => Math.abs(a.n - c.n) - Math.abs(b.n - c.n));
+	// Under the patent's literal protocol a write of the snapshot itself can be lost to the copy.
+	const literal = c.rec.spec.protocol === 'literal';
+	const lostWrite = (w: { n: number; s: Extract<Step, { op: 'write' }> }) =>
+		literal && w.s.object === s.object && snapshotStep > 0 && w.n > snapshotStep && w.n < c.n && contentsLabel(writtenHex(w.s, blockSize)) !== label;
+	const lost = same.find(lostWrite);
 	for (const w of same) {
 		const after = source && w.s.object === source && snapshotStep > 0 && w.n > snapshotStep;
 		wrong.push({
 			label: contentsLabel(writtenHex(w.s, blockSize)),
-			why: after
+			why: lostWrite(w)
+				? `${fact(w)}, and it was acknowledged; but under the patent's literal protocol nobody recorded it, and the background copy later wrote ${source}’s old block over it: the write is lost.`
+				: after
 				? `${fact(w)}, after the snapshot was made in step ${snapshotStep}: a snapshot keeps ${source} as it was when it was made ([0025], [0031]).`
 				: w.n > c.n
 					? `${fact(w)}: after this read.`
@@ -563,7 +570,11 @@ function askRead(c: Ctx): Made | string {
 	const picked = distinct(label, wrong);
 	if (!picked.length) return 'no plausible mistake could be found';
 	const route = readRoute(c, d, s.block);
-	const keep = source ? ` A snapshot keeps ${source} as it was when the snapshot was made, whatever is written to ${source} later ([0025], [0031]).` : '';
+	const keep = lost
+		? ` ${cap(host(lost.s.host))}’s write of ${contentsLabel(writtenHex(lost.s, blockSize))} in step ${lost.n} is not there: under the patent's literal protocol the coordinator never heard of it, so the background copy wrote ${source}’s old block over it. The snapshot lost an acknowledged write; the coherent twin keeps it (rule 2).`
+		: source
+			? ` A snapshot keeps ${source} as it was when the snapshot was made, whatever is written to ${source} later ([0025], [0031]).`
+			: '';
 	return {
 		prompt: `${cap(host(s.host))} is about to read ${s.object}[${s.block}]. What will it read?`,
 		answer: { label },

@@ -11,6 +11,17 @@ function tour() {
 }
 
 describe('key moments', () => {
+	it('include a step that failed, so that stepping by key moments shows the refusal', () => {
+		const checked = validateScenario(structuredClone(libraryEntry('changing-descriptions')!.doc));
+		if (!checked.ok) throw new Error(checked.error);
+		const rec = record(checked.doc);
+		const refused = rec.events.findIndex((e) => e.type === 'step' && e.phase === 'end' && e.ok === false);
+		expect(refused).toBeGreaterThan(0);
+		expect(Array.from(keyMoments(rec.events))).toContain(refused);
+		// From the event before it, Step forward lands on it.
+		expect(nextMoment(keyMoments(rec.events), refused)).toBe(refused + 1);
+	});
+
 	it('stepping through the whole tour by key moments takes at most a third as many steps as it has events', () => {
 		const rec = tour();
 		let steps = 0;

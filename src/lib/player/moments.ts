@@ -3,7 +3,7 @@ import { SWITCH_ID } from '../engine/domain';
 import { growing } from './grow';
 
 /**
- * Whether an event is one a learner must see — a step starting, a bit checked or set, a copy made,
+ * Whether an event is one a learner must see — a step starting or failing, a bit checked or set, a copy made,
  * a disk written, a coordinator message sent, a description made or installed, a failure or a
  * recovery, a transaction acknowledged — rather than a switch forwarding a message or a reply on
  * its way back.
@@ -15,7 +15,8 @@ import { growing } from './grow';
 export function isKeyMoment(e: SimEvent): boolean {
 	switch (e.type) {
 		case 'step':
-			return e.phase === 'start';
+			// A step that failed says why: the learner must see the refusal.
+			return e.phase === 'start' || e.ok === false;
 		case 'check':
 		case 'bit':
 		case 'wait':

@@ -344,3 +344,18 @@ describe('a child marked stale', () => {
 		for (const text of said) expect(text).not.toMatch(/not yet read/);
 	});
 });
+
+describe('the literal protocol’s lost write', () => {
+	it('is named where the background copy writes over it, and never in the coherent twin', () => {
+		const said = (id: string) => {
+			const checked = validateScenario(structuredClone(libraryEntry(id)!.doc));
+			if (!checked.ok) throw new Error(checked.error);
+			const rec = record(checked.doc);
+			return rec.events.map((e, i) => narrate(e, rec, i).text);
+		};
+		const literal = said('race-overwrite-literal').filter((t) => t.includes('that write is lost'));
+		expect(literal.length).toBe(1);
+		expect(literal[0]).toMatch(/^Array \d+ writes block \d+ of disk d\d+, which holds VSS\[5\]: the background copy of V into VSS, over host 54’s write of VSS\[5\]/);
+		expect(said('race-overwrite-coherent').some((t) => t.includes('that write is lost'))).toBe(false);
+	});
+});

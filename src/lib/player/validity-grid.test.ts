@@ -10,6 +10,7 @@ import {
 	cellColor,
 	cellOfBlock,
 	cellRect,
+	changedCells,
 	copyPace,
 	copyProgress,
 	formatSimTime,
@@ -109,6 +110,46 @@ describe('cell geometry', () => {
 		// Row 2 holds blocks 8 and 9 only.
 		expect(cellAt(g, 45, 45)).toBe(-1);
 		expect(cellAt(g, 25, 45)).toBe(9);
+	});
+});
+
+describe('painting only what changed', () => {
+	it('repaints the changed cells into the last image and gets the same pixels as a whole repaint, on any grid', () => {
+		fc.assert(
+			fc.property(
+				fc.integer({ min: 1, max: 3000 }),
+				fc.integer({ min: 40, max: 700 }),
+				fc.array(fc.tuple(fc.nat(2999), fc.integer({ min: 0, max: 3 })), { maxLength: 40 }),
+				(blocks, width, sets) => {
+					const g = gridFor(blocks, width, { maxHeight: 120, maxCell: 32 });
+					const before = new Uint8Array(blocks);
+					for (let i = 0; i < blocks; i += 7) before[i] = (i % 3) + 1;
+					const after = before.slice();
+					for (const [b, v] of sets) after[b % blocks] = v;
+					const step = pixels(g);
+					paintGrid(step, g, before, palette);
+					const cells = changedCells(g, after, before);
+					expect(cells).not.toBeNull();
+					paintGrid(step, g, after, palette, cells!);
+					const whole = pixels(g);
+					paintGrid(whole, g, after, palette);
+					expect(Buffer.from(step.data).equals(Buffer.from(whole.data))).toBe(true);
+				}
+			),
+			{ numRuns: 60 }
+		);
+	});
+
+	it('lists each changed cell once, and gives up past its limit', () => {
+		const g = gridFor(1_000_000, 800, { maxHeight: 600, maxCell: 48 });
+		const a = new Uint8Array(1_000_000);
+		const b = a.slice();
+		b[5] = b[6] = 1;
+		b[999_999] = 2;
+		expect(g.perCell).toBeGreaterThan(1);
+		expect(changedCells(g, b, a)).toEqual([...new Set([5, 6, 999_999].map((i) => Math.floor(i / g.perCell)))]);
+		b.fill(1, 0, 10_000);
+		expect(changedCells(g, b, a, 100)).toBeNull();
 	});
 });
 

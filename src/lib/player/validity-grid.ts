@@ -229,7 +229,7 @@ export interface Pixels {
  * paintGrid(img, g, frame.validity.VSS, palette);
  * ctx.putImageData(img, 0, 0);
  */
-export function paintGrid(px: Pixels, g: Grid, bits: Uint8Array, p: Palette): void {
+export function paintGrid(px: Pixels, g: Grid, bits: Uint8Array, p: Palette, only?: readonly number[]): void {
 	const words = new Uint32Array(px.data.buffer, px.data.byteOffset, px.width * px.height);
 	// Packing through the platform's own byte order keeps this right on any endianness.
 	const probe = new Uint8ClampedArray(4);
@@ -241,7 +241,7 @@ export function paintGrid(px: Pixels, g: Grid, bits: Uint8Array, p: Palette): vo
 		probe[3] = 255;
 		return probeWord[0];
 	};
-	words.fill(pack(p.background));
+	if (!only) words.fill(pack(p.background));
 	// Every colour a cell can take, packed once: [kind * (FADE_LEVELS + 1) + level].
 	const lut = new Uint32Array(4 * (FADE_LEVELS + 1));
 	for (let k = 0; k < 4; k++)
@@ -254,10 +254,12 @@ export function paintGrid(px: Pixels, g: Grid, bits: Uint8Array, p: Palette): vo
 	// One block a pixel: the common case for big maps, one store per block.
 	if (size === 1 && g.perCell === 1) {
 		const n = Math.min(g.blocks, g.cols * Math.min(g.rows, px.height));
-		for (let i = 0; i < n; i++) {
+		const put = (i: number) => {
 			const col = i % g.cols;
 			if (col < W) words[Math.floor(i / g.cols) * W + col] = single[bits[i]];
-		}
+		};
+		if (only) for (const i of only) i < n && put(i);
+		else for (let i = 0; i < n; i++) put(i);
 		return;
 	}
 	const marks = size >= 6 && g.perCell === 1;
@@ -266,7 +268,9 @@ export function paintGrid(px: Pixels, g: Grid, bits: Uint8Array, p: Palette): vo
 	const dotFrom = Math.floor((size - dot) / 2);
 	// A host write's dot sits low in its cell: a block number, when the cell shows one, sits high.
 	const dotTop = Math.max(0, size - dot - Math.max(1, Math.round(size / 8)));
-	for (let cell = 0; cell < g.cells; cell++) {
+	const count = only ? only.length : g.cells;
+	for (let k = 0; k < count; k++) {
+		const cell = only ? only[k] : k;
 		const from = cell * g.perCell;
 		let kind: number;
 		let fill: number;
@@ -308,6 +312,25 @@ export function paintGrid(px: Pixels, g: Grid, bits: Uint8Array, p: Palette): vo
 			}
 		}
 	}
+}
+
+/**
+ * The cells whose blocks differ between two versions of a map, in order, each once: what a step
+ * of the player must repaint. Null when more than `limit` cells changed (paint them all then).
+ *
+ * @example
+ * changedCells(grid, frame.validity.VSS, painted);   // [5]: only bit 5 was set since
+ */
+export function changedCells(g: Grid, bits: Uint8Array, before: Uint8Array, limit = 4096): number[] | null {
+	const out: number[] = [];
+	const n = Math.min(bits.length, before.length, g.blocks);
+	for (let i = 0; i < n; i++) {
+		if (bits[i] === before[i]) continue;
+		const cell = Math.floor(i / g.perCell);
+		if (out[out.length - 1] !== cell) out.push(cell);
+		if (out.length > limit) return null;
+	}
+	return out;
 }
 
 /**

@@ -42,6 +42,11 @@ export interface ViewState {
 	/** Block contents at the position, as the lab's disks held them (hex). */
 	readonly contents: Contents;
 	readonly playing: boolean;
+	/**
+	 * "key": stepping and playing dwell on the key moments only, and while playing the narration
+	 * stays on the last one rather than flash the sentences of the hops between.
+	 */
+	readonly detail?: 'every' | 'key';
 	/** The engine is running the lab past the head of its log. */
 	readonly running: boolean;
 	/** Why nothing is shown yet, while a lab opens. */

@@ -180,6 +180,8 @@ function targetOf(req: Req): string | undefined {
 			return req.object;
 		case 'disk-report':
 			return req.disk;
+		case 'snapshot-real':
+			return req.target;
 	}
 	return undefined;
 }

@@ -8,7 +8,7 @@ import type { HopEvent } from '../../engine/events';
 /** The snapshot a coordinator request or copy addresses is of a sub-object (MSS of M0, [0036]–[0041]). */
 export function subObject(c: Context, target: string, i: number): boolean {
 	const source = c.link(target)?.source;
-	return source !== undefined && (c.descriptionAt(source, i)?.home ?? null) !== null;
+	return source !== undefined && c.isPart(source);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -182,6 +182,17 @@ export class Context {
 		return this.snapshotSide.has(id);
 	}
 
+	/**
+	 * Whether an object is part of another (M0 of V), rather than a volume of its own: a snapshot
+	 * of a part lives inside the arrays ([0036]–[0041]). A volume whose disks all sit in one array
+	 * is translated there, but is still a volume.
+	 */
+	isPart(id: string): boolean {
+		for (const versions of Object.values(this.rec.descriptions))
+			for (const d of versions) if (d.children.some((c) => c.id === id)) return true;
+		return false;
+	}
+
 	/** The snapshot a target is (or was) of, as its first snapshot event said. */
 	link(target: string): SnapshotLink | undefined {
 		const l = this.g.links.get(target);

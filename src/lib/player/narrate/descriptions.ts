@@ -44,7 +44,7 @@ export function narrateDescribe(c: Context, e: DescribeEvent): Narration {
 			['[0025]', '[0013]']
 		);
 	if (s) {
-		const cite = s.sourceHome ? ['[0037]'] : ['[0022]'];
+		const cite = c.isPart(s.source) ? ['[0037]'] : ['[0022]'];
 		return withCite(
 			`${who} rewrites ${possessive(e.object)} description (version ${e.version}): ${e.object} is now a virtual snapshot of ${s.source}, its validity map kept by coordinator ${s.coordinator} and its background copy run by ${nodeName(c, s.copier)}`,
 			cite
@@ -53,7 +53,7 @@ export function narrateDescribe(c: Context, e: DescribeEvent): Narration {
 	if (d?.snapshots?.length) {
 		const targets = and(d.snapshots.map((r) => r.target));
 		const coords = and([...new Set(d.snapshots.map((r) => `coordinator ${r.coordinator}`))]);
-		const cite = d.home ? ['[0037]'] : ['[0022]'];
+		const cite = c.isPart(e.object) ? ['[0037]'] : ['[0022]'];
 		return withCite(
 			`${who} rewrites ${possessive(e.object)} description (version ${e.version}) to say ${targets} ${d.snapshots.length > 1 ? 'are snapshots' : 'is a snapshot'} of it, so a write to ${e.object} must first ask ${coords}`,
 			cite
@@ -121,8 +121,7 @@ export function narrateInstall(c: Context, e: Extract<SimEvent, { type: 'install
 }
 
 export function narrateSnapshot(c: Context, e: Extract<SimEvent, { type: 'snapshot' }>): Narration {
-	const i = c.at;
-	const mss = (c.descriptionAt(e.source, i)?.home ?? null) !== null;
+	const mss = c.isPart(e.source);
 	switch (e.change) {
 		case 'create':
 			return withCite(
@@ -131,7 +130,7 @@ export function narrateSnapshot(c: Context, e: Extract<SimEvent, { type: 'snapsh
 			);
 		case 'complete':
 			return withCite(
-				`Every bit of ${possessive(e.target)} validity map is 1: ${e.target} is now a real snapshot, a full copy of ${e.source} as it was when the snapshot was made`,
+				`Every bit of ${possessive(e.target)} validity map is 1: ${e.target} is now a real snapshot, every block on its own disks: ${possessive(e.source)} blocks as they were when the snapshot was made, and whatever was written to ${e.target} since`,
 				mss ? ['[0039]'] : ['[0025]']
 			);
 		case 'detach':

@@ -31,8 +31,7 @@ export function narrateStep(c: Context, e: Extract<SimEvent, { type: 'step' }>):
 				break;
 			case 'snapshot': {
 				// A snapshot of a sub-object inside the arrays, like MSS of M0 ([0036]).
-				const source = c.descriptionAt(step.source, c.at);
-				cite = source?.home ? ['[0036]'] : ['[0022]'];
+				cite = c.isPart(step.source) ? ['[0036]'] : ['[0022]'];
 				break;
 			}
 			case 'copy':
@@ -65,7 +64,7 @@ export function narrateSubmit(c: Context, e: SubmitEvent): Narration {
 	const d = c.descriptionAt(e.object, c.at);
 	const s = d?.snapshotOf;
 	if (s) {
-		const mss = s.sourceHome !== null;
+		const mss = c.isPart(s.source);
 		if (s.real)
 			return withCite(
 				`${head}. ${e.object} is a real snapshot of ${s.source}: its description says every bit is 1, so nothing needs checking and ${e.object}’s own disks serve block ${e.block} directly`,
@@ -97,7 +96,7 @@ export function narrateSubmit(c: Context, e: SubmitEvent): Narration {
 				['[0025]']
 			);
 		const targets = and(virtual.map((r) => r.target));
-		return withCite(`${head}; ${e.object} has a snapshot, ${targets}, so block ${e.block} may need copying first`, [d.home ? '[0041]' : '[0031]']);
+		return withCite(`${head}; ${e.object} has a snapshot, ${targets}, so block ${e.block} may need copying first`, [c.isPart(e.object) ? '[0041]' : '[0031]']);
 	}
 	return withCite(head, ['[0018]']);
 }
@@ -133,10 +132,12 @@ export function narrateTranslate(c: Context, e: TranslateEvent): Narration {
 
 /** The object block a physical block holds, from the translation that led to this disk I/O. */
 export function heldBy(c: Context, e: DiskEvent, i: number): string | undefined {
+	// The node that mapped the block onto this disk: the array itself, or a host that holds a
+	// description down to the disks (a stripe across arrays is translated where it is used).
 	const t = findBack(
 		c,
 		i,
-		(t) => t.type === 'translate' && t.node === e.array && t.cause === e.cause && t.targets.some((x) => x.kind === 'disk' && x.id === e.disk && x.block === e.block)
+		(t) => t.type === 'translate' && t.cause === e.cause && t.targets.some((x) => x.kind === 'disk' && x.id === e.disk && x.block === e.block)
 	);
 	if (t?.type !== 'translate') return undefined;
 	// In a parity layout, the disk block may be another block of the row, or its parity: say which.
@@ -145,6 +146,17 @@ export function heldBy(c: Context, e: DiskEvent, i: number): string | undefined 
 	if (!d || child < 0) return at(t.object, t.block);
 	const logical = logicalOfMember(d, child, e.block);
 	return logical === null ? `the parity of row ${Math.floor(e.block / d.stripeUnit)} of ${t.object}` : at(t.object, logical);
+}
+
+/** A host's earlier write of the same disk block, as "host 54’s write of VSS[5]", when there is one. */
+function lostWrite(c: Context, e: DiskEvent, i: number): string | undefined {
+	const w = findBack(c, i, (x) => x.type === 'disk' && x.cls === 'io' && x.io === 'write' && x.ok && x.disk === e.disk && x.block === e.block, 2000);
+	if (w?.type !== 'disk') return undefined;
+	// Only a write made while the snapshot existed: one made before it is meant to be overwritten.
+	const copy = findBack(c, i, (x) => x.type === 'copy' && x.cause === e.cause);
+	const made = copy?.type === 'copy' ? findBack(c, i, (x) => x.type === 'snapshot' && x.change === 'create' && x.target === copy.target, 100_000) : undefined;
+	if (!made || c.events.lastIndexOf(made, i) > c.events.lastIndexOf(w, i)) return undefined;
+	return transaction(c, w.cause);
 }
 
 export function narrateDisk(c: Context, e: DiskEvent): Narration {
@@ -169,9 +181,14 @@ export function narrateDisk(c: Context, e: DiskEvent): Narration {
 					: `the copy-on-write${pair} before ${tx ?? 'a write of the source'}`;
 			break;
 		}
-		case 'copy':
+		case 'copy': {
 			why = `the background copy${pair}`;
+			// The literal protocol's loss: a whole-block write of the snapshot that nobody recorded
+			// is overwritten by the copy of the source's old block.
+			const mine = e.io === 'write' && c.literal ? lostWrite(c, e, i) : undefined;
+			if (mine) why += `, over ${mine}, which the coordinator never heard of: that write is lost`;
 			break;
+		}
 		case 'resync':
 			why = 'a resynchronisation';
 			break;
