@@ -156,6 +156,9 @@ describe('every guided scenario asks about its idea', () => {
 	it('asks the tour about copy-on-write, host 54’s reads and a partial write of VSS, never about the background copy’s order', () => {
 		const qs = questionsFor(recorded('tour'));
 		expect(qs.map((q) => q.id)).toEqual(['physical-4', 'read-5', 'served-from-6', 'physical-7']);
+		// A partial write says so, as a whole one does.
+		expect(qs[3].prompt).toContain('VSS[5] (5 bytes at offset 100: part of the block)');
+		expect(qs[0].prompt).toContain('(the whole block)');
 		expect(qs.some((q) => q.ask === 'next-bit')).toBe(false);
 	});
 });

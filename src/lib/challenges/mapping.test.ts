@@ -71,6 +71,11 @@ describe('placementNote', () => {
 		expect(placementNote(m.visited[1])).toBe('C1 is a concatenation of d8, d9 and d10: d8 holds its blocks 0–7, so block 1 is d8[1].');
 		const v = mapDown(tour, end, 'V', 9)!;
 		expect(placementNote(v.visited[0])).toBe('V is a mirror of M0 and M1: each of them holds block 9 of V at its own block 9.');
+		// A copy out of service is named with why no read uses it.
+		const failed = { ...v.visited[0], d: { ...v.visited[0].d, children: v.visited[0].d.children.map((c, i) => (i === 0 ? { ...c, state: 'failed' as const } : c)) } };
+		expect(placementNote(failed)).toBe(
+			'V is a mirror of M0 and M1: each of them holds block 9 of V at its own block 9. M0 is failed, so a read goes to the first healthy copy, M1.'
+		);
 		expect(placementNote(v.visited[1])).toBe('M0 is a concatenation of d1 and d2: d2 holds its blocks 8–15, so block 9 is d2[1].');
 	});
 });

@@ -132,6 +132,8 @@ const LAYOUT_NAMES: Record<Description['layout'], string> = {
 	raid4: 'a RAID-4 set'
 };
 
+const cap = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
+
 /**
  * How one object maps one of its blocks, in a sentence: the rule of its layout applied to the
  * numbers ([0007]: a description relates an object's blocks to its children's).
@@ -143,7 +145,15 @@ const LAYOUT_NAMES: Record<Description['layout'], string> = {
 export function placementNote({ d, block: b }: Visited): string {
 	const k = d.children.length;
 	const kids = d.children.map((c) => c.id);
-	if (d.layout === 'mirror') return `${d.id} is a mirror of ${list(kids)}: each of them holds block ${b} of ${d.id} at its own block ${b}.`;
+	if (d.layout === 'mirror') {
+		// A copy out of service is still named, with why no read uses it.
+		const out = d.children.filter((c) => c.state !== 'ok').map((c) => `${c.id} is ${c.state === 'failed' ? 'failed' : 'stale (written, not read)'}`);
+		const first = d.children.find((c) => c.state === 'ok');
+		return (
+			`${d.id} is a mirror of ${list(kids)}: each of them holds block ${b} of ${d.id} at its own block ${b}.` +
+			(out.length ? ` ${cap(list(out))}, so a read goes to the first healthy copy${first ? `, ${first.id}` : ''}.` : '')
+		);
+	}
 	if (isParity(d.layout)) {
 		const p = placeParity(d, b);
 		return (

@@ -417,7 +417,7 @@ function askPhysical(c: Ctx): Made | string {
 	if (!wrong.length) return 'no plausible mistake could be found';
 	const verb = io === 'write' ? 'write' : 'read';
 	return {
-		prompt: `${who} is about to ${verb} ${s.object}[${s.block}]${s.op === 'write' && s.whole ? ' (the whole block)' : ''}. Which disk blocks will be ${io === 'write' ? 'written' : 'read'}, in all? Each choice lists disk[block].`,
+		prompt: `${who} is about to ${verb} ${s.object}[${s.block}]${s.op === 'write' ? (s.whole ? ' (the whole block)' : ` (${writtenSpan(s)}: part of the block)`) : ''}. Which disk blocks will be ${io === 'write' ? 'written' : 'read'}, in all? Each choice lists disk[block].`,
 		answer: { label },
 		wrong,
 		explanation: sentences.join(' ')
@@ -525,6 +525,12 @@ function readRoute(c: Ctx, d: Description, block: number): { check: CheckEvent |
 			? `Bit ${block} of ${s.object}’s validity map was 1${bitSetter(c, s.object, block)}, so the read goes to ${s.object}’s own disks [0034]:${path}`
 			: `Bit ${block} of ${s.object}’s validity map was 0, so ${host(s.host)} reads the block from ${served}, through ${served}’s description ([0034]–[0035]):${path}`
 	};
+}
+
+/** A partial write's bytes, as "5 bytes at offset 100". */
+function writtenSpan(s: Extract<Step, { op: 'write' }>): string {
+	const n = (s.hex !== undefined ? fromHex(s.hex) : fromText(s.data ?? '')).length;
+	return `${n} byte${n === 1 ? '' : 's'}${s.offset ? ` at offset ${s.offset}` : ''}`;
 }
 
 function askRead(c: Ctx): Made | string {
