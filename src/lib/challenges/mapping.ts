@@ -1,3 +1,4 @@
+import { layoutPhrase } from '../engine/domain';
 import { placeParity, placeSimple } from '../engine/layout/map';
 import type { ChildRef, Description } from '../engine/layout/types';
 import { isParity } from '../engine/layout/types';
@@ -124,14 +125,6 @@ export function twistsOf(mapping: Mapping): Twist[] {
 	return [...first, ...rest];
 }
 
-const LAYOUT_NAMES: Record<Description['layout'], string> = {
-	concat: 'a concatenation',
-	stripe: 'a stripe',
-	mirror: 'a mirror',
-	raid5: 'a RAID-5 set',
-	raid4: 'a RAID-4 set'
-};
-
 const cap = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
 
 /**
@@ -157,7 +150,7 @@ export function placementNote({ d, block: b }: Visited): string {
 	if (isParity(d.layout)) {
 		const p = placeParity(d, b);
 		return (
-			`${d.id} is ${LAYOUT_NAMES[d.layout]} of ${k} with a stripe unit of ${d.stripeUnit}: block ${b} is data on ` +
+			`${d.id} is ${layoutPhrase(d.layout)} of ${k} with a stripe unit of ${d.stripeUnit}: block ${b} is data on ` +
 			`${kids[p.dataChild]} at its block ${p.block}, and the parity of that row, on ${kids[p.parityChild]} at its block ${p.block}, changes with it.`
 		);
 	}
