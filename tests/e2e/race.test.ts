@@ -40,6 +40,12 @@ test('a literal race beside its coherent twin: two regions, one Timeline, both m
 	for (const m of maps) await expect(m).toHaveCount(0);
 	await page.getByRole('button', { name: 'Step forward' }).click();
 	await expect(timeline).toHaveValue('1');
+	// A speed of its own: playing goes on at the one chosen, and changing it while playing keeps playing.
+	await page.getByRole('button', { name: 'Play' }).click();
+	await page.getByLabel('Speed').selectOption({ label: 'Fast' });
+	await expect(page.getByLabel('Speed')).toHaveValue('60');
+	await expect.poll(async () => Number(await timeline.inputValue()), { timeout: 10_000 }).toBeGreaterThan(5);
+	await page.getByRole('button', { name: 'Pause' }).click();
 
 	const scan = await new AxeBuilder({ page }).analyze();
 	expect(scan.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
