@@ -6,7 +6,7 @@ import type { HopEvent } from '../../engine/events';
  */
 
 /** The snapshot a coordinator request or copy addresses is of a sub-object (MSS of M0, [0036]–[0041]). */
-export function subObject(c: Context, target: string, i: number): boolean {
+export function subObject(c: Context, target: string): boolean {
 	const source = c.link(target)?.source;
 	return source !== undefined && c.isPart(source);
 }
@@ -31,8 +31,8 @@ export function flavourOf(c: Context, cause: string): Flavour {
 export const SNAP_OPS = new Set(['map-create', 'map-drop', 'ensure', 'overwrite', 'check', 'read-done', 'claim', 'release']);
 
 /** Citation for a message, by what it is for. */
-export function hopCite(c: Context, e: HopEvent, i: number): string[] {
-	const mss = e.target !== undefined && SNAP_OPS.has(e.what) && subObject(c, e.target, i);
+export function hopCite(c: Context, e: HopEvent): string[] {
+	const mss = e.target !== undefined && SNAP_OPS.has(e.what) && subObject(c, e.target);
 	switch (e.what) {
 		case 'describe':
 			return e.cause === 'sys' ? ['[0017]'] : c.step(e.cause)?.op === 'snapshot' ? [mss ? '[0037]' : '[0023]'] : ['[0013]'];

@@ -8,8 +8,7 @@ import { subObject } from './cite';
  */
 
 export function narrateCheck(c: Context, e: CheckEvent): Narration {
-	const i = c.at;
-	const mss = subObject(c, e.target, i);
+	const mss = subObject(c, e.target);
 	const source = c.link(e.target)?.source ?? 'the source';
 	const head = `Coordinator ${e.node} finds bit ${e.block} of ${possessive(e.target)} validity map at ${e.valid ? 1 : 0}`;
 	const tx = transaction(c, e.cause);
@@ -39,8 +38,7 @@ export function narrateCheck(c: Context, e: CheckEvent): Narration {
 }
 
 export function narrateBit(c: Context, e: BitEvent): Narration {
-	const i = c.at;
-	const mss = subObject(c, e.target, i);
+	const mss = subObject(c, e.target);
 	const head = `Coordinator ${e.node} sets bit ${e.block} of ${possessive(e.target)} validity map to 1`;
 	switch (e.by) {
 		case 'copy':
@@ -99,8 +97,7 @@ export function narrateHold(c: Context, e: Extract<SimEvent, { type: 'hold' | 'u
 }
 
 export function narrateCopy(c: Context, e: CopyEvent): Narration {
-	const i = c.at;
-	const mss = subObject(c, e.target, i);
+	const mss = subObject(c, e.target);
 	const source = c.link(e.target)?.source ?? 'the source';
 	const tx = transaction(c, e.cause);
 	const block = `block ${e.block} of ${source}`;

@@ -76,7 +76,7 @@ export function narrateHop(c: Context, e: HopEvent): Narration {
 	const snap = SNAP_OPS.has(e.what);
 	// The coordinator is the one who answers a request about a validity map.
 	const name = (id: NodeId, answers: boolean) => (snap && answers ? `coordinator ${id}` : nodeName(c, id));
-	const cite = hopCite(c, e, i);
+	const cite = hopCite(c, e);
 	const outcome = e.ok === false ? (e.what === 'read' || e.what === 'write' ? `: the ${e.what} failed` : ': it reports a failure') : '';
 	const via = e.via === 'description' ? `, routing it by the descriptions it holds` : '';
 	if (!e.reply) {

@@ -195,7 +195,7 @@ export function narrateDisk(c: Context, e: DiskEvent): Narration {
 		default:
 			why = `${e.cls} traffic`;
 	}
-	const mss = link?.type === 'copy' && subObject(c, link.target, i);
+	const mss = link?.type === 'copy' && subObject(c, link.target);
 	const cite = mss ? [e.cls === 'copy' ? '[0040]' : '[0041]'] : ioCite(c, e, e.io, false);
 	return withCite(`${head}: ${why}`, cite);
 }
