@@ -10,7 +10,8 @@ import {
 	cellColor,
 	cellOfBlock,
 	cellRect,
-	changedCells,
+	cellsOf,
+	changedBlocks,
 	copyPace,
 	copyProgress,
 	formatSimTime,
@@ -128,9 +129,10 @@ describe('painting only what changed', () => {
 					for (const [b, v] of sets) after[b % blocks] = v;
 					const step = pixels(g);
 					paintGrid(step, g, before, palette);
-					const cells = changedCells(g, after, before);
-					expect(cells).not.toBeNull();
-					paintGrid(step, g, after, palette, cells!);
+					const changed = changedBlocks(after, before);
+					expect(changed).not.toBeNull();
+					const cells = cellsOf(g, changed!);
+					paintGrid(step, g, after, palette, cells);
 					const whole = pixels(g);
 					paintGrid(whole, g, after, palette);
 					expect(Buffer.from(step.data).equals(Buffer.from(whole.data))).toBe(true);
@@ -140,16 +142,46 @@ describe('painting only what changed', () => {
 		);
 	});
 
-	it('lists each changed cell once, and gives up past its limit', () => {
+	it('finds the same cells, and counts the same progress, as a byte-by-byte look, wherever the map sits in its buffer', () => {
+		fc.assert(
+			fc.property(
+				fc.integer({ min: 0, max: 3 }),
+				fc.uint8Array({ minLength: 0, maxLength: 300, max: 3 }),
+				fc.array(fc.tuple(fc.nat(299), fc.integer({ min: 0, max: 3 })), { maxLength: 20 }),
+				(offset, start, sets) => {
+					// Maps viewed at every byte offset, so that both the four-at-a-time and the one-at-a-time paths run.
+					const at = (bytes: Uint8Array) => {
+						const view = new Uint8Array(new ArrayBuffer(bytes.length + 4), offset, bytes.length);
+						view.set(bytes);
+						return view;
+					};
+					const before = at(start);
+					const after = at(start);
+					for (const [b, v] of sets) if (start.length) after[b % start.length] = v;
+										const naive: number[] = [];
+					for (let i = 0; i < start.length; i++) if (after[i] !== before[i]) naive.push(i);
+					expect(changedBlocks(after, before)).toEqual(naive);
+					const counts = [0, 0, 0, 0];
+					for (const v of after) counts[v]++;
+					const p = copyProgress(after, null);
+					expect([p.blocks - p.valid, p.byCopy, p.byCow, p.byWrite]).toEqual(counts);
+				}
+			),
+			{ numRuns: 200 }
+		);
+	});
+
+	it('lists each changed block, each cell showing them once, and gives up past its limit', () => {
 		const g = gridFor(1_000_000, 800, { maxHeight: 600, maxCell: 48 });
 		const a = new Uint8Array(1_000_000);
 		const b = a.slice();
 		b[5] = b[6] = 1;
 		b[999_999] = 2;
 		expect(g.perCell).toBeGreaterThan(1);
-		expect(changedCells(g, b, a)).toEqual([...new Set([5, 6, 999_999].map((i) => Math.floor(i / g.perCell)))]);
+		expect(changedBlocks(b, a)).toEqual([5, 6, 999_999]);
+		expect(cellsOf(g, [999_999, 5, 6])).toEqual([...new Set([5, 6, 999_999].map((i) => Math.floor(i / g.perCell)))]);
 		b.fill(1, 0, 10_000);
-		expect(changedCells(g, b, a, 100)).toBeNull();
+		expect(changedBlocks(b, a, 100)).toBeNull();
 	});
 });
 
