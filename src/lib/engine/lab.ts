@@ -4,6 +4,7 @@ import type { Ctx, Reply } from './messages';
 import { Sim } from './sim';
 import { fromHex, fromText, toHex } from './bytes';
 import { memoryStores, type StoreFactory } from './block-store';
+import { diskFills } from './layout/fill';
 import type { DescriptionMode, DiskSpec, ObjectSpec } from './layout/catalog';
 import { Catalog } from './layout/catalog';
 import { Node, type NodeKind, type World } from './nodes/node';
@@ -166,10 +167,11 @@ export class Lab implements World {
 		this.nodes.set(SWITCH_ID, new Switch(SWITCH_ID, this));
 		this.allocator = new Allocator(ALLOCATOR_ID, this);
 		this.nodes.set(ALLOCATOR_ID, this.allocator);
+		const fills = diskFills(spec.disks, spec.objects, spec.blockSize);
 		for (const d of spec.disks) {
 			let a = this.nodes.get(d.array);
 			if (!a) this.nodes.set(d.array, (a = new DiskArray(d.array, this)));
-			const disk = new Disk(d.id, d.array, stores(d.id, spec.blockSize, d.blocks));
+			const disk = new Disk(d.id, d.array, stores(d.id, spec.blockSize, d.blocks, fills.get(d.id)));
 			(a as DiskArray).disks.set(d.id, disk);
 			this.disks.set(d.id, disk);
 		}

@@ -34,7 +34,7 @@ export class Replay {
 		opts: LabOptions = {}
 	) {
 		const make = opts.stores ?? memoryStores;
-		const stores: StoreFactory = (id, blockSize, blocks) => this.disks.get(id) ?? this.disks.set(id, make(id, blockSize, blocks)).get(id)!;
+		const stores: StoreFactory = (id, blockSize, blocks, fill) => this.disks.get(id) ?? this.disks.set(id, make(id, blockSize, blocks, fill)).get(id)!;
 		const makeMaps = opts.maps ?? (() => new MemoryMapStore());
 		const keep = opts.keepLog ?? true;
 		const onEvent = opts.onEvent;

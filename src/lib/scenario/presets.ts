@@ -4,6 +4,7 @@ import type { ScenarioDocument } from './schema';
  * The background copy of Fig. 5 on a volume of `mib` MiB (4 KiB blocks) while both hosts work:
  * host 52 rewrites blocks of V (copy-on-write, Fig. 6) and host 54 edits blocks of VSS (Fig. 7).
  * Large enough that the copy takes a while, so that the page can be closed in the middle of it.
+ * V starts full (`filled`): every block holds real data for the copy to carry, not zeros.
  */
 export function bigCopy(mib: number): ScenarioDocument {
 	const blocks = mib * 256;
@@ -17,7 +18,7 @@ export function bigCopy(mib: number): ScenarioDocument {
 	return {
 		version: 1,
 		title: `Background copy of V (${mib} MiB) while both hosts work`,
-		summary: `V is a ${mib} MiB mirror; its instant snapshot VSS, on other disks, is filled by the background copy while host 52 rewrites V (copy-on-write) and host 54 edits VSS.`,
+		summary: `V is a ${mib} MiB mirror, full of data; its instant snapshot VSS, on other disks, is filled by the background copy while host 52 rewrites V (copy-on-write) and host 54 edits VSS.`,
 		chapters: [
 			{ title: 'The allocator builds V and VSS', step: 0 },
 			{ title: 'Host 52 writes 32 blocks of V', step: 1 },
@@ -40,7 +41,7 @@ export function bigCopy(mib: number): ScenarioDocument {
 		objects: [
 			{ id: 'M0', layout: 'concat', children: ['d1', 'd2'] },
 			{ id: 'M1', layout: 'concat', children: ['d3', 'd4'] },
-			{ id: 'V', layout: 'mirror', children: ['M0', 'M1'] },
+			{ id: 'V', layout: 'mirror', children: ['M0', 'M1'], filled: true },
 			{ id: 'VSS', layout: 'stripe', stripeUnit: 16, children: ['d5', 'd6'] }
 		],
 		steps: [

@@ -19,6 +19,19 @@ function rejected(doc: unknown): string {
 }
 
 describe('scenario documents', () => {
+	it('lets one object say what its disks first hold, and refuses a filled object inside another', () => {
+		const doc = base();
+		doc.objects = [{ id: 'V', layout: 'mirror', children: ['d1', 'd3'], filled: true }];
+		expect(validateScenario(doc).ok).toBe(true);
+		doc.objects = [
+			{ id: 'V', layout: 'mirror', children: ['d1', 'd3'], filled: true },
+			{ id: 'W', layout: 'concat', children: ['V', 'd2'], filled: true }
+		];
+		expect(rejected(doc)).toBe('objects[0].filled: "V" is part of "W", which is filled too; only one of them can say what their disks first hold');
+		doc.objects = [{ id: 'V', layout: 'mirror', children: ['d1', 'd3'], filled: 'yes' }];
+		expect(rejected(doc)).toMatch(/filled must be true or false/);
+	});
+
 	it('accepts a minimal document and fills in the defaults', () => {
 		const r = validateScenario(base());
 		expect(r.ok).toBe(true);

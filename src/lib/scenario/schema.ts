@@ -38,7 +38,8 @@ const StorageObject = v.pipe(
 		stripeUnit: v.optional(int('stripeUnit', 1, MAX_DISK_BLOCKS)),
 		parityLayout: v.optional(
 			v.picklist(['left-symmetric', 'left-asymmetric'], 'parityLayout must be "left-symmetric" or "left-asymmetric"')
-		)
+		),
+		filled: v.optional(v.boolean('filled must be true or false'))
 	}),
 	v.forward(
 		v.check(
@@ -232,6 +233,13 @@ function crossCheck(doc: Omit<ScenarioDocument, 'steps'>): string | null {
 		const cap = capacity(o.layout, sizes, u);
 		if (cap > Number.MAX_SAFE_INTEGER) return `objects[${i}]: capacity is too large`;
 		blocks.set(o.id, cap);
+	}
+	// Only one object can say what a disk first holds: none inside another filled one.
+	const filled = new Set(doc.objects.filter((o) => o.filled).map((o) => o.id));
+	for (const [i, o] of doc.objects.entries()) {
+		if (!o.filled) continue;
+		for (let up = used.get(o.id); up !== undefined; up = used.get(up))
+			if (filled.has(up)) return `objects[${i}].filled: "${o.id}" is part of "${up}", which is filled too; only one of them can say what their disks first hold`;
 	}
 	return null;
 }

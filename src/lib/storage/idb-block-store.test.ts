@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import type { BlockStore } from '../engine/block-store';
-import { EXTENT_BYTES, extentBlocks, LabDisks } from './idb-block-store';
+import { EXTENT_BYTES, extentBlocks, LabDisks, LEGACY_EXTENT_BYTES } from './idb-block-store';
 
 const BS = 4096; // 16 blocks per extent
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -42,13 +42,14 @@ function flushInto(disks: LabDisks, map: Map<string, Uint8Array>): void {
 }
 
 describe('extentBlocks', () => {
-	it('makes an extent 64 KiB, at least one block', () => {
-		expect(EXTENT_BYTES).toBe(65536);
-		expect(extentBlocks(4096)).toBe(16);
-		expect(extentBlocks(512)).toBe(128);
+	it('makes an extent a whole number of blocks under 64 KiB, at least one block, and keeps an older lab’s size', () => {
+		expect(EXTENT_BYTES).toBeLessThan(65536);
+		expect(extentBlocks(4096)).toBe(15);
+		expect(extentBlocks(512)).toBe(120);
 		expect(extentBlocks(65536)).toBe(1);
 		expect(extentBlocks(1 << 20)).toBe(1);
-		expect(extentBlocks(3000)).toBe(21);
+		expect(extentBlocks(3000)).toBe(20);
+		expect(extentBlocks(4096, LEGACY_EXTENT_BYTES)).toBe(16);
 	});
 });
 
@@ -156,10 +157,28 @@ describe('LabDisks block stores', () => {
 			}
 		});
 		const s = disks.stores('d0', BS, 40);
-		await expect(s.load!(0)).rejects.toThrow(/Could not load blocks 0–15 of disk d0: disk on fire/);
+		await expect(s.load!(0)).rejects.toThrow(/Could not load blocks 0–14 of disk d0: disk on fire/);
 		fail = false;
 		await ready(s, 0);
 		expect(s.read(0)).toEqual(new Uint8Array(BS));
+	});
+
+	it('reads a never-written block as the disk’s first contents, and keeps them around a partial write', async () => {
+		const fill = (block: number, out: Uint8Array) => out.fill((block % 200) + 1);
+		const disks = new LabDisks({ load: records().load, present: [] });
+		const s = disks.stores('d0', BS, 40, fill);
+		await ready(s, 3);
+		expect(s.read(3)).toEqual(new Uint8Array(BS).fill(4));
+		await ready(s, 17);
+		s.write(17, enc('xy'), 100);
+		await ready(s, 17);
+		const b = s.read(17);
+		expect(b.subarray(100, 102)).toEqual(enc('xy'));
+		expect(b[0]).toBe(18);
+		expect(b[BS - 1]).toBe(18);
+		// The other blocks of the written extent were made from the disk's first contents too.
+		await ready(s, 16);
+		expect(s.read(16)[0]).toBe(17);
 	});
 
 	it('gives the same bytes to a second store of the same disk, and refuses another geometry', async () => {

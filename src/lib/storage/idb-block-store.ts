@@ -7,20 +7,27 @@
  * either: they leave memory only after a flush has carried them (see lab-storage.ts).
  */
 import type { BlockStore, StoreFactory } from '../engine/block-store';
+import type { BlockFill } from '../engine/layout/fill';
 import { StorageError } from './lab-db';
 
 /**
- * Bytes per extent, the unit of storage: one IndexedDB record holds this many bytes of one disk.
- * Why not one record per block: every IndexedDB record costs a key, a structured clone and a
- * b-tree entry (and in Chromium a LevelDB write), so putting 16 records of 4 KiB costs many times
- * what one record of 64 KiB does, and a flush of a busy lab writes thousands of blocks. 64 KiB is
- * large enough to amortise that and small enough that loading one cold block costs little.
+ * Bytes per extent, at most: the unit of storage, one IndexedDB record holds this many bytes of
+ * one disk (a whole number of blocks). Why not one record per block: every IndexedDB record costs
+ * a key, a structured clone and a b-tree entry (and in Chromium a LevelDB write), so putting 15
+ * records of 4 KiB costs many times what one record of 60 KiB does, and a flush of a busy lab
+ * writes thousands of blocks. Why not 64 KiB: Chromium keeps a value over 64 KiB in a file of its
+ * own beside the database, and writing those files costs two to three times what the same bytes
+ * cost inside it. 60 KiB is large enough to amortise a record and small enough that loading one
+ * cold block costs little.
  */
-export const EXTENT_BYTES = 65536;
+export const EXTENT_BYTES = 61440;
 
-/** Blocks per extent for a block size: `max(1, 65536 / blockSize)`. */
-export function extentBlocks(blockSize: number): number {
-	return Math.max(1, Math.floor(EXTENT_BYTES / blockSize));
+/** What labs saved before extents were kept under 64 KiB used; their records keep that size. */
+export const LEGACY_EXTENT_BYTES = 65536;
+
+/** Blocks per extent for a block size: `max(1, extentBytes / blockSize)`, rounded down. */
+export function extentBlocks(blockSize: number, extentBytes = EXTENT_BYTES): number {
+	return Math.max(1, Math.floor(extentBytes / blockSize));
 }
 
 /** Default cache budget: clean extents beyond this are dropped by `trim()`. */
@@ -34,7 +41,7 @@ interface Extent {
 	readonly index: number;
 	/** Bytes of this extent (the last extent of a disk may be short). */
 	readonly size: number;
-	/** The bytes; null while all zeros and never written (costs nothing). */
+	/** The bytes; null while never written (it reads as the disk's first contents, and costs nothing). */
 	data: Uint8Array | null;
 	/** Set while the record is being fetched. */
 	loading: Promise<void> | null;
@@ -56,6 +63,8 @@ interface Disk {
 	readonly extents: Map<number, Extent>;
 	/** Extent indexes that have a record; null when unknown (then every cold extent is fetched). */
 	present: Set<number> | null;
+	/** What a block holds before it is first written; zeros when absent. */
+	readonly fill?: BlockFill;
 }
 
 /** An extent a flush is about to write, and the version it carries. */
@@ -77,6 +86,8 @@ export interface LabDisksOptions {
 	 * nothing, and never stalls the simulation.
 	 */
 	present?: Iterable<readonly [string, number]>;
+	/** Bytes per extent of this lab's records (default EXTENT_BYTES; a lab keeps the size it was saved with). */
+	extentBytes?: number;
 }
 
 export interface TrimOptions {
@@ -113,13 +124,15 @@ export class LabDisks {
 	private budget: number;
 	private loader: ExtentLoader;
 	private known: Map<string, Set<number>> | null = null;
+	private extentBytes: number;
 
 	/** The engine's StoreFactory: one store per disk; asking twice for a disk gives the same bytes. */
-	readonly stores: StoreFactory = (disk, blockSize, blocks) => this.store(disk, blockSize, blocks);
+	readonly stores: StoreFactory = (disk, blockSize, blocks, fill) => this.store(disk, blockSize, blocks, fill);
 
 	constructor(opts: LabDisksOptions) {
 		this.loader = opts.load;
 		this.budget = opts.budgetBytes ?? DEFAULT_CACHE_BYTES;
+		this.extentBytes = opts.extentBytes ?? EXTENT_BYTES;
 		if (opts.present) {
 			this.known = new Map();
 			for (const [disk, index] of opts.present) {
@@ -137,7 +150,7 @@ export class LabDisks {
 		return n;
 	}
 
-	store(disk: string, blockSize: number, blocks: number): BlockStore {
+	store(disk: string, blockSize: number, blocks: number, fill?: BlockFill): BlockStore {
 		let d = this.disks.get(disk);
 		if (d && (d.blockSize !== blockSize || d.blocks !== blocks))
 			throw new Error(`disk ${disk} was opened with ${d.blocks} blocks of ${d.blockSize} bytes, now ${blocks} blocks of ${blockSize} bytes`);
@@ -148,9 +161,10 @@ export class LabDisks {
 				id: disk,
 				blockSize,
 				blocks,
-				per: extentBlocks(blockSize),
+				per: extentBlocks(blockSize, this.extentBytes),
 				extents: new Map(),
-				present: this.known ? (this.known.get(disk) ?? new Set()) : null
+				present: this.known ? (this.known.get(disk) ?? new Set()) : null,
+				fill
 			};
 			this.disks.set(disk, d);
 		}
@@ -283,10 +297,12 @@ export class LabDisks {
 		}
 	}
 
-	/** @internal */
-	allocate(e: Extent): Uint8Array {
+	/** @internal The extent's bytes, made at its first write from the disk's first contents. */
+	allocate(d: Disk, e: Extent): Uint8Array {
 		if (!e.data) {
 			e.data = new Uint8Array(e.size);
+			if (d.fill)
+				for (let i = 0; i * d.blockSize < e.size; i++) d.fill(e.index * d.per + i, e.data.subarray(i * d.blockSize, (i + 1) * d.blockSize));
 			this.bytes += e.size;
 		}
 		return e.data;
@@ -317,7 +333,11 @@ class IdbBlockStore implements BlockStore {
 
 	read(block: number): Uint8Array {
 		const e = this.owner.ready(this.disk, block, 'read');
-		if (!e.data) return new Uint8Array(this.blockSize);
+		if (!e.data) {
+			const out = new Uint8Array(this.blockSize);
+			this.disk.fill?.(block, out);
+			return out;
+		}
 		const start = (block % this.disk.per) * this.blockSize;
 		return e.data.slice(start, start + this.blockSize);
 	}
@@ -326,7 +346,7 @@ class IdbBlockStore implements BlockStore {
 		if (!Number.isInteger(offset) || offset < 0 || offset + data.byteLength > this.blockSize)
 			throw new RangeError(`disk ${this.disk.id}: ${data.byteLength} bytes at offset ${offset} do not fit in a block of ${this.blockSize}`);
 		const e = this.owner.ready(this.disk, block, 'write');
-		this.owner.allocate(e).set(data, (block % this.disk.per) * this.blockSize + offset);
+		this.owner.allocate(this.disk, e).set(data, (block % this.disk.per) * this.blockSize + offset);
 		this.owner.written(e);
 	}
 }

@@ -8,6 +8,9 @@ import { parseScenario } from '../scenario/schema';
 import { runScenario } from '../scenario/run';
 import type { StepResult } from '../engine/lab';
 import { LabStorage } from './lab-storage';
+import { bigCopy } from '../scenario/presets';
+import { filledBlock } from '../engine/layout/fill';
+import { openLabDb } from './lab-db';
 
 const example = fileURLToPath(new URL('../scenario/examples/format-example.json', import.meta.url));
 const parsed = parseScenario(readFileSync(example, 'utf8'));
@@ -45,5 +48,27 @@ describe('a lab on LabStorage', () => {
 		const [vss3again] = await reopened.read('VSS', [3]);
 		expect(vss3again).toBe(vss3);
 		again.close();
+	});
+
+	it('copies a filled volume’s real data into the snapshot and keeps it in IndexedDB records under 64 KiB', async () => {
+		const storage = await LabStorage.open('filled', { cacheBytes: 0 });
+		const runner = await LabSession.open(bigCopy(1), storage);
+		await runner.advance(Number.MAX_SAFE_INTEGER, { batchEvents: 400 });
+		expect(runner.finished).toBe(true);
+		// Blocks no host wrote before the snapshot (101 was rewritten after it: copied on write first).
+		const blocks = [99, 101, 255];
+		const want = blocks.map((b) => {
+			const out = new Uint8Array(4096);
+			filledBlock('V', b, out);
+			return Buffer.from(out).toString('hex');
+		});
+		expect(await runner.read('VSS', blocks)).toEqual(want);
+		storage.close();
+		const db = await openLabDb('filled');
+		const records = (await db.getAll('extents')) as Uint8Array[];
+		db.close();
+		expect(records.length).toBeGreaterThan(0);
+		expect(records.filter((r) => r.byteLength >= 65536)).toEqual([]);
+		expect(records.filter((r) => r.every((x) => x === 0))).toEqual([]);
 	});
 });

@@ -2,8 +2,8 @@ import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { BlockStore } from '../engine/block-store';
-import { EXTENT_BYTES } from './idb-block-store';
-import { labDbName, StorageError } from './lab-db';
+import { EXTENT_BYTES, LEGACY_EXTENT_BYTES } from './idb-block-store';
+import { labDbName, openLabDb, StorageError } from './lab-db';
 import { LabStorage } from './lab-storage';
 
 const BS = 4096;
@@ -120,7 +120,7 @@ describe('LabStorage', () => {
 		const t = await LabStorage.open('a');
 		const gets = vi.spyOn(IDBObjectStore.prototype, 'get');
 		const d = t.stores('d0', BS, 40);
-		const loads = [d.load!(0), d.load!(5), d.load!(15), d.load!(0)];
+		const loads = [d.load!(0), d.load!(5), d.load!(14), d.load!(0)];
 		expect(loads.every((p) => p === loads[0] && p instanceof Promise)).toBe(true);
 		await Promise.all(loads);
 		expect(gets).toHaveBeenCalledTimes(1);
@@ -130,6 +130,26 @@ describe('LabStorage', () => {
 		expect(fresh.load!(7)).toBeUndefined();
 		expect(gets).toHaveBeenCalledTimes(1);
 		t.close();
+	});
+
+	it('reopens a lab saved with 64 KiB extents, before their size was recorded, at that size', async () => {
+		const s = await LabStorage.open('old');
+		s.close();
+		const db = await openLabDb('old');
+		const extent = new Uint8Array(LEGACY_EXTENT_BYTES);
+		extent.set(enc('block 16'), 0);
+		await db.put('extents', extent, ['d0', 1]);
+		await db.delete('meta', 'extentBytes');
+		db.close();
+		const t = await LabStorage.open('old');
+		expect(await get(t.stores('d0', BS, 40), 16)).toBe('block 16');
+		t.close();
+		// A new lab records the size it uses.
+		const n = await LabStorage.open('new');
+		await put(n.stores('d0', BS, 40), 0, 'x');
+		await n.flush();
+		expect(n.getMeta('extentBytes')).toBe(EXTENT_BYTES);
+		n.close();
 	});
 
 	it('a flush carries what was written up to its call; later writes stay dirty for the next', async () => {

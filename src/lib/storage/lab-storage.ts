@@ -23,7 +23,7 @@
 import type { IDBPTransaction } from 'idb';
 import type { StoreFactory } from '../engine/block-store';
 import type { SimEvent } from '../engine/events';
-import { LabDisks, type DirtyExtent, type TrimOptions } from './idb-block-store';
+import { EXTENT_BYTES, LabDisks, LEGACY_EXTENT_BYTES, type DirtyExtent, type TrimOptions } from './idb-block-store';
 import { IdbMapStore, type DirtyMap } from './idb-map-store';
 import { openLabDb, StorageError, type LabDb, type LabSchema, type OpenOptions, type StoredMap } from './lab-db';
 
@@ -36,6 +36,8 @@ export interface LabStorageOptions extends OpenOptions {
 
 /** The meta record naming the opening that writes the lab now. */
 const HOLDER = 'holder';
+/** The meta record of the bytes per extent the lab's records were saved with. */
+const EXTENT_SIZE = 'extentBytes';
 
 interface DirtyMeta {
 	key: string;
@@ -109,10 +111,14 @@ export class LabStorage {
 		opts: LabStorageOptions,
 		private readonly holder: string | null
 	) {
+		const saved = loaded.meta.find(([k]) => k === EXTENT_SIZE)?.[1];
+		// A lab keeps the extent size it was first saved with; one that saved extents before the size was recorded used the old one.
+		const extentBytes = typeof saved === 'number' ? saved : loaded.extents.length ? LEGACY_EXTENT_BYTES : EXTENT_BYTES;
 		this.disks = new LabDisks({
 			load: (disk, index) => this.db.get('extents', [disk, index]),
 			budgetBytes: opts.cacheBytes,
-			present: loaded.extents
+			present: loaded.extents,
+			extentBytes
 		});
 		this.stores = this.disks.stores;
 		for (const [[node, target], m] of loaded.maps) {
@@ -121,6 +127,7 @@ export class LabStorage {
 			list.push([target, m]);
 		}
 		for (const [k, v] of loaded.meta) this.meta.set(k, v);
+		if (saved !== extentBytes && !opts.readOnly) this.setMeta(EXTENT_SIZE, extentBytes);
 	}
 
 	/**
@@ -254,7 +261,11 @@ export class LabStorage {
 		let bytes = 0;
 		let tx: IDBPTransaction<LabSchema, ['extents', 'maps', 'meta', 'journal'], 'readwrite'>;
 		try {
-			tx = this.db.transaction(['extents', 'maps', 'meta', 'journal'], 'readwrite');
+			// Relaxed: the commit is reported once the browser has the transaction, before the
+			// operating system has it on disk. What the durability rule needs is still true:
+			// transactions land whole and in order, so a crash of the machine loses at most the
+			// last few flushes, and the lab comes back as after a power cut a moment earlier.
+			tx = this.db.transaction(['extents', 'maps', 'meta', 'journal'], 'readwrite', { durability: 'relaxed' });
 		} catch (e) {
 			throw flushError(e, bytes);
 		}

@@ -15,6 +15,8 @@ export interface ObjectSpec {
 	children: string[];
 	stripeUnit?: number;
 	parityLayout?: ParityLayout;
+	/** The object starts full: every block holds its name and varied bytes (`diskFills`), not zeros. */
+	filled?: boolean;
 }
 
 /** How the allocator hands out descriptions: one per level ([0017]) or unified ([0016], [0018], [0020]). */
