@@ -84,10 +84,12 @@ test('the validity map and copy progress follow the tour, step by step', async (
 		const px = (b: number) => [...ctx.getImageData(Math.floor((b + 0.2) * cell), Math.floor(c.height * 0.8), 1, 1).data.slice(0, 3)];
 		return { b0: px(0), b1: px(1), b2: px(2), snap: getComputedStyle(c).getPropertyValue('--snap').trim() };
 	});
-	const hex = (rgb: number[]) => '#' + rgb.map((v) => v.toString(16).padStart(2, '0')).join('');
-	expect(hex(colours.b0)).toBe(colours.snap);
-	expect(hex(colours.b1)).toBe(colours.snap);
-	expect(hex(colours.b2)).not.toBe(colours.snap);
+	// The token is a registered <color>: its computed value reads as rgb(r, g, b).
+	const rgb = (px: number[]) => `rgb(${px.join(', ')})`;
+	expect(colours.snap).toMatch(/^rgb\(/);
+	expect(rgb(colours.b0)).toBe(colours.snap);
+	expect(rgb(colours.b1)).toBe(colours.snap);
+	expect(rgb(colours.b2)).not.toBe(colours.snap);
 
 	await page.keyboard.press('End');
 	await expect(page.getByRole('img', { name: 'Validity map of VSS: 16 of 16 blocks valid' })).toBeVisible();
