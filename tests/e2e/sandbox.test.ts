@@ -206,7 +206,7 @@ test('a stripe of mirrors with a RAID-5 snapshot, built with the forms, watched,
 	const dialog = page.getByRole('dialog', { name: 'Share this scenario' });
 	const link = await dialog.getByRole('textbox', { name: 'Share link' }).inputValue();
 	expect(link).toMatch(/\/play#s=3\./);
-	await dialog.getByRole('button', { name: 'Copy' }).click();
+	await dialog.getByRole('button', { name: 'Copy', exact: true }).click();
 	await expect(page.getByRole('status').filter({ hasText: 'Saved in this browser and shared as it is' })).toBeVisible();
 	await dialog.getByRole('button', { name: 'Close' }).click();
 

@@ -49,7 +49,7 @@ test('a share link opens the same scenario at the same step, with the same map a
 	await expect(box).toHaveAttribute('readonly', '');
 	const link = await box.inputValue();
 	expect(link).toMatch(/\/play#s=3\./);
-	await dialog.getByRole('button', { name: 'Copy' }).click();
+	await dialog.getByRole('button', { name: 'Copy', exact: true }).click();
 	await expect(dialog.getByRole('status')).toHaveText(/Copied|copy the selected link/);
 	if ((await dialog.getByRole('status').textContent())?.startsWith('Copied')) expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(link);
 	await dialog.getByRole('button', { name: 'Close' }).click();
@@ -68,13 +68,14 @@ test('the share dialog has no empty gap: its buttons follow the link, and a mess
 	await page.getByRole('button', { name: 'Share' }).click();
 	const dialog = page.getByRole('dialog', { name: 'Share this scenario' });
 	const row = dialog.getByRole('textbox', { name: 'Share link' });
-	const buttons = dialog.getByRole('button', { name: 'Save as file' });
+	// What follows the link: the classroom options, then the embed code and the buttons.
+	const buttons = dialog.getByRole('group', { name: 'For a class' });
 	const space = async () => (await buttons.boundingBox())!.y - ((await row.boundingBox())!.y + (await row.boundingBox())!.height);
-	// Between the link and the buttons: the buttons' own margin, no blank line of an empty message.
+	// Between the link and what follows: its own margin, no blank line of an empty message.
 	expect(await space()).toBeLessThanOrEqual(20);
 	await expect(dialog.getByRole('status')).toHaveText('');
 	expect((await dialog.getByRole('status').boundingBox())?.height ?? 0).toBe(0);
-	await dialog.getByRole('button', { name: 'Copy' }).click();
+	await dialog.getByRole('button', { name: 'Copy', exact: true }).click();
 	await expect(dialog.getByRole('status')).toHaveText(/Copied|copy the selected link/);
 	expect(await space()).toBeGreaterThan(20);
 	await dialog.screenshot({ path: 'test-results/screenshots/share-dialog.png' });

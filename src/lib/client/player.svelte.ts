@@ -105,6 +105,11 @@ export class Player implements ViewState, ViewActions {
 	 * must be answered before the animation reveals its answer. Scrubbing may still pass them.
 	 */
 	holds = $state.raw<number[]>([]);
+	/**
+	 * An assignment: no move at all — not even scrubbing or jumping to a chapter — passes an
+	 * unreleased hold, so no answer is shown before it is given.
+	 */
+	strictHolds = $state(false);
 	/** The hold the player is waiting at, or null. */
 	heldAt = $state<number | null>(null);
 	/** How Step forward and Step back move (see `Detail`); the learner's choice is kept in this browser. */
@@ -504,9 +509,16 @@ export class Player implements ViewState, ViewActions {
 		if (this.ephemeral || !this.lab.durable || typeof location === 'undefined') return;
 		rememberPlace(this.lab.id, { at: this.position, t });
 		const url = new URL(location.href);
-		if (url.pathname.endsWith('/play') || url.pathname.endsWith('/play/')) {
-			const views = url.searchParams.get('views');
-			url.search = `?lab=${encodeURIComponent(this.lab.id)}&at=${this.position}${views ? `&views=${encodeURIComponent(views)}` : ''}`;
+		// An embedded player keeps the address it was framed with: its lab lives in storage of the
+		// framing site's partition, which “Open in Snapshot Lab” in a new tab cannot reach.
+		const embedded = (url.searchParams.get('embed') ?? '0').trim() !== '0';
+		if (!embedded && (url.pathname.endsWith('/play') || url.pathname.endsWith('/play/'))) {
+			// The address's own settings outlive the rewrite: hidden views, an assignment.
+			const kept = ['views', 'answers'].flatMap((k) => {
+				const v = url.searchParams.get(k);
+				return v ? [`&${k}=${encodeURIComponent(v)}`] : [];
+			});
+			url.search = `?lab=${encodeURIComponent(this.lab.id)}&at=${this.position}${kept.join('')}`;
 			url.hash = '';
 			history.replaceState(history.state, '', url);
 		}
@@ -518,7 +530,14 @@ export class Player implements ViewState, ViewActions {
 	 */
 	seek(position: number): void {
 		if (!this.rec || !this.frames || !this.builder) return;
-		const want = Math.max(0, Math.round(position) || 0);
+		let want = Math.max(0, Math.round(position) || 0);
+		if (this.strictHolds) {
+			const hold = this.holds.find((h) => h < want);
+			if (hold !== undefined) {
+				want = hold;
+				this.heldAt = hold;
+			}
+		}
 		this.ahead = this.running && want > this.length ? want : null;
 		const p = Math.min(want, this.length);
 		// A big lab's page keeps only the events near the place: far away, they are fetched first.
@@ -605,6 +624,11 @@ export class Player implements ViewState, ViewActions {
 	holdAt(positions: number[]): void {
 		this.holds = [...new Set(positions)].sort((a, b) => a - b);
 		this.heldAt = null;
+		// Opened past an unanswered question of an assignment: go back to it.
+		if (this.strictHolds && this.holds.length && this.place > this.holds[0]) {
+			this.pause();
+			this.seek(this.holds[0]);
+		}
 	}
 
 	/** Lets the player pass a hold from now on. */
