@@ -27,6 +27,9 @@ const config = {
 				'form-action': ['self']
 			}
 		},
+		// The page registers the service worker itself (src/lib/views/UpdateNotice.svelte), in
+		// production builds only, so it can offer a new version rather than switch under the learner.
+		serviceWorker: { register: false },
 		typescript: {
 			// Code outside src/ (worker entry, CLI runner, benchmarks, configs) gets the same strict check.
 			config(tsconfig) {
