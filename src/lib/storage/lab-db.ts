@@ -24,8 +24,22 @@ export interface LabSchema extends DBSchema {
 	extents: { key: [string, number]; value: Uint8Array };
 	maps: { key: [string, string]; value: StoredMap };
 	meta: { key: string; value: unknown };
-	journal: { key: number; value: SimEvent[] };
+	journal: { key: number; value: StoredChunk };
 }
+
+/**
+ * A chunk of the journal as stored: its events as one JSON string. IndexedDB clones a string in
+ * one copy, where a thousand small event objects cost a structured clone each, and a flush of a
+ * busy lab puts a chunk every few milliseconds. Labs saved before keep their chunks as arrays.
+ *
+ * @example
+ * chunkOf(storedChunk(events));   // events, equal to those stored
+ */
+export type StoredChunk = string | SimEvent[];
+
+export const storedChunk = (events: readonly SimEvent[]): StoredChunk => JSON.stringify(events);
+
+export const chunkOf = (stored: StoredChunk): SimEvent[] => (typeof stored === 'string' ? (JSON.parse(stored) as SimEvent[]) : stored);
 
 export interface LabInfo {
 	id: string;

@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { BlockStore } from '../engine/block-store';
+import type { SimEvent } from '../engine/events';
 import { EXTENT_BYTES, LEGACY_EXTENT_BYTES } from './idb-block-store';
 import { labDbName, openLabDb, StorageError } from './lab-db';
 import { LabStorage } from './lab-storage';
@@ -129,6 +130,23 @@ describe('LabStorage', () => {
 		const fresh = t.stores('d9', BS, 40);
 		expect(fresh.load!(7)).toBeUndefined();
 		expect(gets).toHaveBeenCalledTimes(1);
+		t.close();
+	});
+
+	it('stores a journal chunk as one string, and reads chunks saved before as arrays too', async () => {
+		const events = [{ t: 0, type: 'power', kept: 3 }, { t: 5, type: 'step', step: '1', op: 'read', phase: 'start' }] as unknown as SimEvent[];
+		const s = await LabStorage.open('j');
+		s.putChunk(0, events);
+		await s.flush();
+		s.close();
+		const db = await openLabDb('j');
+		expect(typeof (await db.get('journal', 0))).toBe('string');
+		await db.put('journal', events, 1);
+		db.close();
+		const t = await LabStorage.open('j');
+		expect(await t.getChunk(0)).toEqual(events);
+		expect(await t.getChunk(1)).toEqual(events);
+		expect(await t.getChunk(2)).toBeUndefined();
 		t.close();
 	});
 

@@ -25,7 +25,7 @@ import type { StoreFactory } from '../engine/block-store';
 import type { SimEvent } from '../engine/events';
 import { EXTENT_BYTES, LabDisks, LEGACY_EXTENT_BYTES, type DirtyExtent, type TrimOptions } from './idb-block-store';
 import { IdbMapStore, type DirtyMap } from './idb-map-store';
-import { openLabDb, StorageError, type LabDb, type LabSchema, type OpenOptions, type StoredMap } from './lab-db';
+import { chunkOf, openLabDb, storedChunk, StorageError, type LabDb, type LabSchema, type OpenOptions, type StoredMap } from './lab-db';
 
 export interface LabStorageOptions extends OpenOptions {
 	/** Clean extent bytes kept in memory after `trim()` (default 32 MiB). */
@@ -221,7 +221,10 @@ export class LabStorage {
 
 	/** A chunk of the journal: the one not yet flushed, else the stored one. */
 	async getChunk(index: number): Promise<SimEvent[] | undefined> {
-		return this.chunks.get(index) ?? (await this.db.get('journal', index));
+		const kept = this.chunks.get(index);
+		if (kept) return kept;
+		const stored = await this.db.get('journal', index);
+		return stored === undefined ? undefined : chunkOf(stored);
 	}
 
 	/** True while something written is not yet durable. */
@@ -300,7 +303,7 @@ export class LabStorage {
 			const mt = tx.objectStore('meta');
 			for (const m of meta) ops.push(m.deleted ? mt.delete(m.key) : mt.put(m.value, m.key));
 			const js = tx.objectStore('journal');
-			for (const [index, events] of chunks) ops.push(js.put(events, index));
+			for (const [index, events] of chunks) ops.push(js.put(storedChunk(events), index));
 		} catch (e) {
 			// A put refused synchronously (a value that cannot be cloned, a closed connection).
 			try {
