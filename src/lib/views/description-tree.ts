@@ -3,6 +3,7 @@ import type { ChildState, Description, Layout, SnapshotOf, SnapshotRef } from '.
 import type { Frame, SnapshotState } from '../player/frame';
 import type { Recording } from '../player/recording';
 import { currentDescription } from '../player/trace';
+import { countBits } from '../player/validity-grid';
 
 /*
  * The description tree's content: every object's current description, nested as the allocator
@@ -120,8 +121,7 @@ export function descriptionTree(rec: Pick<Recording, 'descriptions' | 'spec'>, f
 		const s = d.snapshotOf;
 		const snap = s ? frame.snapshots[d.id] : undefined;
 		const bits = frame.validity[d.id];
-		let valid = 0;
-		if (s && bits) for (let i = 0; i < bits.length; i++) if (bits[i]) valid++;
+		const valid = s && bits ? bits.length - countBits(bits)[0] : 0;
 		return {
 			kind: 'object',
 			id: d.id,
