@@ -110,6 +110,12 @@ export class Player implements ViewState, ViewActions {
 	 * unreleased hold, so no answer is shown before it is given.
 	 */
 	strictHolds = $state(false);
+	/**
+	 * An embedded player keeps the address it was framed with instead of naming its lab there: the
+	 * lab lives in storage of the framing site's partition, which “Open in Snapshot Lab” in a new
+	 * tab cannot reach.
+	 */
+	keepAddress = false;
 	/** The hold the player is waiting at, or null. */
 	heldAt = $state<number | null>(null);
 	/** How Step forward and Step back move (see `Detail`); the learner's choice is kept in this browser. */
@@ -509,10 +515,7 @@ export class Player implements ViewState, ViewActions {
 		if (this.ephemeral || !this.lab.durable || typeof location === 'undefined') return;
 		rememberPlace(this.lab.id, { at: this.position, t });
 		const url = new URL(location.href);
-		// An embedded player keeps the address it was framed with: its lab lives in storage of the
-		// framing site's partition, which “Open in Snapshot Lab” in a new tab cannot reach.
-		const embedded = (url.searchParams.get('embed') ?? '0').trim() !== '0';
-		if (!embedded && (url.pathname.endsWith('/play') || url.pathname.endsWith('/play/'))) {
+		if (!this.keepAddress && (url.pathname.endsWith('/play') || url.pathname.endsWith('/play/'))) {
 			// The address's own settings outlive the rewrite: hidden views, an assignment.
 			const kept = ['views', 'answers'].flatMap((k) => {
 				const v = url.searchParams.get(k);
