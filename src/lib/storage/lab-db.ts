@@ -14,6 +14,7 @@
  */
 import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { SimEvent } from '../engine/events';
+import { decodeEvents, encodeEvents } from '../runtime/protocol';
 
 export interface StoredMap {
 	blocks: number;
@@ -28,7 +29,7 @@ export interface LabSchema extends DBSchema {
 }
 
 /**
- * A chunk of the journal as stored: its events as one JSON string. IndexedDB clones a string in
+ * A chunk of the journal as stored: its events as one JSON string, as they cross to the page. IndexedDB clones a string in
  * one copy, where a thousand small event objects cost a structured clone each, and a flush of a
  * busy lab puts a chunk every few milliseconds. Labs saved before keep their chunks as arrays.
  *
@@ -37,9 +38,9 @@ export interface LabSchema extends DBSchema {
  */
 export type StoredChunk = string | SimEvent[];
 
-export const storedChunk = (events: readonly SimEvent[]): StoredChunk => JSON.stringify(events);
+export const storedChunk = (events: readonly SimEvent[]): StoredChunk => encodeEvents(events);
 
-export const chunkOf = (stored: StoredChunk): SimEvent[] => (typeof stored === 'string' ? (JSON.parse(stored) as SimEvent[]) : stored);
+export const chunkOf = (stored: StoredChunk): SimEvent[] => (typeof stored === 'string' ? decodeEvents(stored) : stored);
 
 export interface LabInfo {
 	id: string;
