@@ -14,6 +14,7 @@ import {
 	changedBlocks,
 	copyPace,
 	copyProgress,
+	countBits,
 	formatSimTime,
 	gridFor,
 	paintGrid,
@@ -163,7 +164,7 @@ describe('painting only what changed', () => {
 					expect(changedBlocks(after, before)).toEqual(naive);
 					const counts = [0, 0, 0, 0];
 					for (const v of after) counts[v]++;
-					const p = copyProgress(after, null);
+					const p = copyProgress(countBits(after), null);
 					expect([p.blocks - p.valid, p.byCopy, p.byCow, p.byWrite]).toEqual(counts);
 				}
 			),
@@ -288,7 +289,7 @@ describe('parseColor', () => {
 describe('copy progress', () => {
 	it('counts bits by how they were set and estimates the time left from the copier’s pace', () => {
 		const bits = Uint8Array.from([1, 1, 0, 2, 0, 3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-		const p = copyProgress(bits, 500, 'copying');
+		const p = copyProgress(countBits(bits), 500, 'copying');
 		expect(p).toMatchObject({ blocks: 16, valid: 5, byCopy: 2, byCow: 1, byWrite: 2, complete: false });
 		// 11 blocks left at 500 µs a block.
 		expect(p.etaUs).toBeCloseTo(5500);
@@ -296,15 +297,15 @@ describe('copy progress', () => {
 	});
 
 	it('says when the pace is not known yet, and when the copy is complete', () => {
-		const none = copyProgress(new Uint8Array(16), null, 'copying');
+		const none = copyProgress(countBits(new Uint8Array(16)), null, 'copying');
 		expect(none.etaUs).toBeNull();
 		expect(progressText(none, 'copying')).toBe('0 of 16 blocks · time left not known until the copier has copied two blocks');
-		const full = copyProgress(new Uint8Array(16).fill(1), 40, 'complete');
+		const full = copyProgress(countBits(new Uint8Array(16).fill(1)), 40, 'complete');
 		expect(progressText(full, 'complete')).toBe('16 of 16 blocks · complete');
 	});
 
 	it('guesses no time left while no copy step is under way', () => {
-		const p = copyProgress(new Uint8Array(16).fill(1, 0, 5), 500, 'copying');
+		const p = copyProgress(countBits(new Uint8Array(16).fill(1, 0, 5)), 500, 'copying');
 		expect(progressText(p, 'copying', false)).toBe('5 of 16 blocks · the background copy is not running now');
 	});
 
@@ -330,7 +331,7 @@ describe('copy progress', () => {
 		expect(bitTimes).toHaveLength(2);
 		const pace = copyPace(rec.events, 'VSS', copyEnd);
 		expect(pace).toBe(bitTimes[1] - bitTimes[0]);
-		const p = copyProgress(frame.validity.VSS, pace, frame.snapshots.VSS.state);
+		const p = copyProgress(countBits(frame.validity.VSS), pace, frame.snapshots.VSS.state);
 		expect(p).toMatchObject({ valid: 2, byCopy: 2, blocks: 16 });
 		expect(p.etaUs).toBeCloseTo(14 * pace!);
 		expect(progressText(p)).toMatch(/^2 of 16 blocks · about \d/);

@@ -380,7 +380,7 @@ export function countBits(bits: Uint8Array): BitCounts {
  * copier has kept lately (`copyPace`).
  *
  * @example
- * copyProgress(frame.validity.VSS, 400, 'copying');
+ * copyProgress(countBits(frame.validity.VSS), 400, 'copying');
  * // { blocks: 16, valid: 5, byCopy: 2, byCow: 1, byWrite: 2, paceUs: 400, etaUs: 4400, complete: false }
  */
 export interface CopyProgress {
@@ -396,8 +396,7 @@ export interface CopyProgress {
 	complete: boolean;
 }
 
-export function copyProgress(bits: Uint8Array | BitCounts | undefined, paceUs: number | null, state?: SnapshotState['state']): CopyProgress {
-	const n = bits === undefined ? [0, 0, 0, 0] : bits instanceof Uint8Array ? countBits(bits) : bits;
+export function copyProgress(n: BitCounts, paceUs: number | null, state?: SnapshotState['state']): CopyProgress {
 	const blocks = n[0] + n[1] + n[2] + n[3];
 	const valid = blocks - n[0];
 	const complete = valid === blocks || state === 'complete';
